@@ -1,0 +1,3 @@
+from mybnpl.cli import main
+
+raise SystemExit(main())

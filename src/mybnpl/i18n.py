@@ -1,0 +1,87 @@
+"""Translations for every user-facing string (CLI and UI): GNU gettext catalogs.
+
+Sources are English msgids in the code, wrapped in ``_()`` (translate now) or ``N_()`` (mark only, translate
+later). Catalogs live in ``resources/translations/<lang>/LC_MESSAGES/mybnpl.po`` and their compiled ``.mo``;
+``python tools/i18n.py`` re-extracts and recompiles them, and a test keeps them complete and in sync.
+
+The active language is process-wide state, like an installed QTranslator: set it once at start-up and when
+the user switches language.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import locale
+import os
+from typing import Any
+
+from mybnpl.core.errors import UserError
+from mybnpl.resources import resource_path
+
+DOMAIN = "mybnpl"
+LANGUAGES = ("en", "zh_CN")
+
+_current_lang = "en"
+_translation: _gettext.NullTranslations = _gettext.NullTranslations()
+
+
+def normalize(lang: str | None) -> str:
+    """Map "zh", "zh-CN", "zh_CN.UTF-8", "zh_Hans" → "zh_CN"; anything else → "en"."""
+    if not lang:
+        return "en"
+    low = lang.lower().replace("-", "_")
+    return "zh_CN" if low.startswith("zh") else "en"
+
+
+def system_language(env: dict[str, str] | None = None) -> str:
+    env = dict(os.environ) if env is None else env
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        if env.get(var):
+            return normalize(env[var].split(":")[0])
+    loc = locale.getlocale()[0]
+    return normalize(loc)
+
+
+def set_language(lang: str | None) -> str:
+    """Activate ``lang`` ("en", "zh", "zh_CN", or None/"auto" for the system language). Returns the code."""
+    global _current_lang, _translation
+    code = system_language() if lang in (None, "", "auto") else normalize(lang)
+    if code == "en":
+        _translation = _gettext.NullTranslations()
+    else:
+        _translation = _gettext.translation(
+            DOMAIN, localedir=str(resource_path("translations")), languages=[code], fallback=True
+        )
+    _current_lang = code
+    return code
+
+
+def current_language() -> str:
+    return _current_lang
+
+
+def _(message: str) -> str:
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translation.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return message
+
+
+def tr(message: str, **params: Any) -> str:
+    """Translate then format with named parameters."""
+    text = _(message)
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return message.format(**params)
+
+
+def error_text(err: UserError) -> str:
+    """A UserError's message in the active language."""
+    return tr(err.message, **err.params)

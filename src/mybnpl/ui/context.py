@@ -1,0 +1,24 @@
+"""Everything the windows need, passed explicitly (no global application object)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from mybnpl.config import Config
+from mybnpl.vault.manager import VaultManager
+
+
+@dataclass
+class UiContext:
+    config: Config
+    manager: VaultManager
+    catalog: Any  # mybnpl.core.catalog.Catalog (typed loosely: the UI only reads providers from it)
+    clock: Callable[[], float] = time.monotonic  # monotonic seconds, for the idle timer
+    today: Callable[[], date] = date.today
+    # Connect to the desktop (D-Bus screen-lock/sleep signals, system tray). Tests switch this off.
+    platform_hooks: bool = True
+    extras: dict[str, Any] = field(default_factory=dict)

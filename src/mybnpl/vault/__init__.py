@@ -1,0 +1,1 @@
+"""The encrypted vault: SQLCipher connection, key management, migrations, repositories, backup."""
