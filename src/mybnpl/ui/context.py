@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from mybnpl.config import Config
+from mybnpl.core.catalog import Catalog
 from mybnpl.vault.manager import VaultManager
 
 
@@ -16,7 +17,7 @@ from mybnpl.vault.manager import VaultManager
 class UiContext:
     config: Config
     manager: VaultManager
-    catalog: Any  # mybnpl.core.catalog.Catalog (typed loosely: the UI only reads providers from it)
+    catalog: Catalog
     clock: Callable[[], float] = time.monotonic  # monotonic seconds, for the idle timer
     today: Callable[[], date] = date.today
     # Connect to the desktop (D-Bus screen-lock/sleep signals, system tray). Tests switch this off.

@@ -41,7 +41,7 @@ def muted(label: QLabel) -> QLabel:
 
 def set_text(label: QLabel, text: str) -> None:
     label.setText(text)
-    label.setAccessibleName(text)
+    label.setAccessibleName(text.replace("&", ""))
 
 
 class EmptyState(QWidget):

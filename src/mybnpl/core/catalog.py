@@ -1,0 +1,298 @@
+"""The BNPL provider catalog: validate the decoded data of ``resources/providers.json`` into frozen objects.
+
+Pure (no file I/O). Strict: missing or unknown keys, unknown product kinds or jurisdictions, duplicate ids,
+routes through undefined channels, and channels or providers without a source all raise InvalidInput.
+
+Alias rule of :meth:`Catalog.match_payment_method`: text and aliases are NFKC-normalised and case-folded;
+an alias matches where it occurs in the text (ASCII edges only at word boundaries: "Zip" is not in "Zipcar").
+The longest matching alias wins, and between equally long ones the provider listed first. So "花呗分期" →
+huabei, and a generic alias listed by several providers (bare "先用后付", "月付") goes to the first of them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from mybnpl.core.errors import InvalidInput, NotFound
+
+PROVIDER_STEP = "provider"  # first step of every route: the provider's own complaint_channels
+JURISDICTIONS = frozenset({"CN", "UK", "EU", "US", "AU"})
+_ID = re.compile(r"[a-z][a-z0-9_]*\Z")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
+_URL = re.compile(r"https?://\S+\Z")
+
+
+class ProductKind(StrEnum):
+    CREDIT_LINE = "credit_line"  # revolving, 花呗/白条/月付-type
+    PAY_LATER = "pay_later"  # 先用后付 deferred payment
+    INSTALLMENT_LOAN = "installment_loan"
+    LOAN_PLATFORM = "loan_platform"  # 助贷: the platform arranges, partner institutions lend
+    PAY_IN_N = "pay_in_n"
+
+
+@dataclass(frozen=True)
+class Text:
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """Chinese for "zh"/"zh_CN", English for anything else."""
+        return self.zh if lang.replace("-", "_").casefold() in ("zh", "zh_cn") else self.en
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+    checked: date
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A regulator, ombudsman or public complaint channel, or one of a provider's own channels."""
+
+    id: str
+    names: Text
+    contact: str
+    sources: tuple[Source, ...]
+    handles: Text | None = None  # set for the catalog's shared channels
+    jurisdiction: str | None = None  # set for the catalog's shared channels
+    verify: bool = False
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang)
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    names: Text
+    aliases: tuple[str, ...]
+    product_kind: ProductKind
+    operator: str
+    lending_entity: str | None  # the legal lender (放款主体), None where unknown
+    lending_entity_source: Source | None
+    lending_entity_verify: bool
+    jurisdictions: tuple[str, ...]
+    regulator_route: tuple[str, ...]  # "provider", then ids of Catalog.channels, in escalation order
+    complaint_channels: tuple[Channel, ...]
+    how_to_close: Text
+    how_to_close_verify: bool
+    currency: str
+    grace_days: int | None
+    sources: tuple[Source, ...]
+    note: Text | None = None
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: int
+    checked: date
+    note: Text
+    channels: Mapping[str, Channel]
+    providers: tuple[Provider, ...]
+
+    def all(self) -> tuple[Provider, ...]:
+        return self.providers
+
+    def ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.providers)
+
+    def get(self, provider_id: str) -> Provider:
+        for p in self.providers:
+            if p.id == provider_id:
+                return p
+        raise NotFound(what=f"provider {provider_id!r}")
+
+    def channel(self, channel_id: str) -> Channel:
+        if channel_id not in self.channels:
+            raise NotFound(what=f"channel {channel_id!r}")
+        return self.channels[channel_id]
+
+    def route(self, provider_id: str, jurisdiction: str | None = None) -> tuple[str, ...]:
+        """The provider's escalation route, optionally only the steps that apply in one jurisdiction."""
+        steps = self.get(provider_id).regulator_route
+        if jurisdiction is None:
+            return steps
+        return tuple(s for s in steps if s == PROVIDER_STEP or self.channels[s].jurisdiction == jurisdiction)
+
+    def match_payment_method(self, text: str) -> Provider | None:
+        """The provider a payment-method string names, by the alias rule in the module docstring."""
+        haystack = _norm(text)
+        best: Provider | None = None
+        best_len = 0
+        for p in self.providers:
+            for alias in p.aliases:
+                needle = _norm(alias)
+                if len(needle) > best_len and _occurs(needle, haystack):
+                    best, best_len = p, len(needle)
+        return best
+
+
+def _norm(s: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
+
+
+def _occurs(needle: str, haystack: str) -> bool:
+    # Both strings are case-folded, so ASCII letters are lower case here.
+    before = r"(?<![a-z0-9])" if needle[0].isascii() and needle[0].isalnum() else ""
+    after = r"(?![a-z0-9])" if needle[-1].isascii() and needle[-1].isalnum() else ""
+    return re.search(before + re.escape(needle) + after, haystack) is not None
+
+
+# ---- parsing: each helper takes the value and where it is, for the error message ---------------------------
+
+
+def _bad(detail: str) -> InvalidInput:
+    return InvalidInput(detail=detail)
+
+
+def _obj(v: Any, where: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise _bad(f"{where} must be an object")
+    if missing := required - v.keys():
+        raise _bad(f"{where} is missing {', '.join(sorted(missing))}")
+    if unknown := v.keys() - required - optional:
+        raise _bad(f"{where} has unknown field(s) {', '.join(sorted(unknown))}")
+    return v
+
+
+def _list(v: Any, where: str) -> list[Any]:
+    if not isinstance(v, list) or not v:
+        raise _bad(f"{where} must be a non-empty list")
+    return v
+
+
+def _str(v: Any, where: str, pattern: re.Pattern[str] | None = None) -> str:
+    if not isinstance(v, str) or not v.strip() or (pattern is not None and not pattern.match(v)):
+        raise _bad(f"{where} must be a non-empty string" + (f" like {pattern.pattern}" if pattern else ""))
+    return v
+
+
+def _strs(v: Any, where: str, allowed: frozenset[str] | None = None) -> list[str]:
+    items = [_str(x, f"{where}[{i}]") for i, x in enumerate(_list(v, where))]
+    if dupes := sorted({x for x in items if items.count(x) > 1}):
+        raise _bad(f"{where} has duplicate(s) {', '.join(dupes)}")
+    if allowed is not None and (unknown := [x for x in items if x not in allowed]):
+        raise _bad(f"{where}: {unknown[0]!r} is not one of {', '.join(sorted(allowed))}")
+    return items
+
+
+def _whole(v: Any, where: str, minimum: int = 0) -> int:
+    if isinstance(v, int) and not isinstance(v, bool) and v >= minimum:
+        return v
+    raise _bad(f"{where} must be a whole number, at least {minimum}")
+
+
+def _flag(d: dict[str, Any], where: str, key: str = "verify") -> bool:
+    if not isinstance(v := d.get(key, False), bool):
+        raise _bad(f"{where}.{key} must be true or false")
+    return v
+
+
+def _date(v: Any, where: str) -> date:
+    try:
+        return date.fromisoformat(_str(v, where, _DATE))
+    except ValueError:
+        raise _bad(f"{where} {v!r} is not a real date") from None
+
+
+def _text(v: Any, where: str, optional: frozenset[str] = frozenset()) -> Text:
+    d = _obj(v, where, {"zh", "en"}, optional)
+    return Text(zh=_str(d["zh"], f"{where}.zh"), en=_str(d["en"], f"{where}.en"))
+
+
+def _source(v: Any, where: str) -> Source:
+    if not v:  # None, {} or []
+        raise _bad(f"{where} is empty: every channel and provider needs a source")
+    d = _obj(v, where, {"title", "url", "checked"})
+    return Source(_str(d["title"], f"{where}.title"), _str(d["url"], f"{where}.url", _URL),
+                  _date(d["checked"], f"{where}.checked"))
+
+
+def _sources(v: Any, where: str) -> tuple[Source, ...]:
+    if not v:
+        _source(v, where)  # raises the "needs a source" message
+    return tuple(_source(s, f"{where}[{i}]") for i, s in enumerate(_list(v, where)))
+
+
+_VERIFY = frozenset({"verify"})
+_PROVIDER_KEYS = {"id", "names", "aliases", "product_kind", "operator", "lending_entity",
+                  "lending_entity_source", "jurisdiction", "regulator_route", "complaint_channels",
+                  "how_to_close", "currency", "grace_days", "sources"}
+
+
+def _channel(cid: str, v: Any, where: str) -> Channel:
+    d = _obj(v, where, {"names", "contact", "handles", "jurisdiction", "sources"}, _VERIFY)
+    [jur] = _strs([d["jurisdiction"]], f"{where}.jurisdiction", JURISDICTIONS)
+    return Channel(_str(cid, where, _ID), _text(d["names"], f"{where}.names"),
+                   _str(d["contact"], f"{where}.contact"), _sources(d["sources"], f"{where}.sources"),
+                   _text(d["handles"], f"{where}.handles"), jur, _flag(d, where))
+
+
+def _own_channel(v: Any, where: str) -> Channel:
+    d = _obj(v, where, {"id", "names", "contact", "source"}, _VERIFY)
+    return Channel(_str(d["id"], f"{where}.id", _ID), _text(d["names"], f"{where}.names"),
+                   _str(d["contact"], f"{where}.contact"), (_source(d["source"], f"{where}.source"),),
+                   verify=_flag(d, where))
+
+
+def _provider(v: Any, where: str, channels: Mapping[str, Channel]) -> Provider:
+    d = _obj(v, where, _PROVIDER_KEYS, frozenset({"lending_entity_verify", "note"}))
+    where = f"{where} ({_str(d['id'], f'{where}.id', _ID)})"
+    aliases = _strs(d["aliases"], f"{where}.aliases")
+    _strs([_norm(a) for a in aliases], f"{where}.aliases (normalised)")
+    [kind] = _strs([d["product_kind"]], f"{where}.product_kind", frozenset(ProductKind))
+    entity, src = d["lending_entity"], d["lending_entity_source"]
+    entity = None if entity is None else _str(entity, f"{where}.lending_entity")
+    entity_source = None if src is None else _source(src, f"{where}.lending_entity_source")
+    if entity is not None and entity_source is None:
+        raise _bad(f"{where}.lending_entity has no lending_entity_source")
+    raw_jurs = [d["jurisdiction"]] if isinstance(d["jurisdiction"], str) else d["jurisdiction"]
+    jurs = _strs(raw_jurs, f"{where}.jurisdiction", JURISDICTIONS)
+    route = _strs(d["regulator_route"], f"{where}.regulator_route")
+    if route[0] != PROVIDER_STEP:
+        raise _bad(f"{where}.regulator_route must start with {PROVIDER_STEP!r}")
+    for step in route[1:]:
+        if step not in channels:
+            raise _bad(f"{where}.regulator_route uses undefined channel {step!r}")
+        if channels[step].jurisdiction not in jurs:
+            raise _bad(f"{where}.regulator_route: channel {step!r} is outside the provider's jurisdictions")
+    own = [_own_channel(c, f"{where}.complaint_channels[{i}]")
+           for i, c in enumerate(_list(d["complaint_channels"], f"{where}.complaint_channels"))]
+    _strs([c.id for c in own], f"{where}.complaint_channels ids")
+    close = _obj(d["how_to_close"], f"{where}.how_to_close", {"zh", "en"}, _VERIFY)
+    return Provider(
+        d["id"], _text(d["names"], f"{where}.names"), tuple(aliases), ProductKind(kind),
+        _str(d["operator"], f"{where}.operator"), entity, entity_source,
+        _flag(d, where, "lending_entity_verify"), tuple(jurs), tuple(route), tuple(own),
+        _text(close, f"{where}.how_to_close", _VERIFY), _flag(close, f"{where}.how_to_close"),
+        _str(d["currency"], f"{where}.currency", _CURRENCY),
+        None if d["grace_days"] is None else _whole(d["grace_days"], f"{where}.grace_days"),
+        _sources(d["sources"], f"{where}.sources"),
+        None if d.get("note") is None else _text(d["note"], f"{where}.note"))
+
+
+def parse_catalog(data: dict[str, Any]) -> Catalog:
+    """Validate decoded ``providers.json`` data and build the :class:`Catalog`; raises InvalidInput."""
+    d = _obj(data, "catalog", {"version", "checked", "note", "channels", "providers"})
+    raw_channels = d["channels"]
+    if not isinstance(raw_channels, dict) or not raw_channels or PROVIDER_STEP in raw_channels:
+        raise _bad(f"catalog.channels must be a non-empty object, without the reserved id {PROVIDER_STEP!r}")
+    channels = {cid: _channel(cid, c, f"channels.{cid}") for cid, c in raw_channels.items()}
+    providers = [_provider(p, f"providers[{i}]", channels)
+                 for i, p in enumerate(_list(d["providers"], "catalog.providers"))]
+    _strs([p.id for p in providers], "provider ids")
+    return Catalog(_whole(d["version"], "catalog.version", 1), _date(d["checked"], "catalog.checked"),
+                   _text(d["note"], "catalog.note"), MappingProxyType(channels), tuple(providers))

@@ -1,0 +1,154 @@
+"""Accounts: the user's products at providers, and adding one."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mybnpl.core.catalog import Catalog, Provider
+from mybnpl.core.errors import UserError
+from mybnpl.i18n import N_, _, current_language, error_text
+from mybnpl.services.accounts import add_account, list_accounts
+from mybnpl.ui.context import UiContext
+from mybnpl.ui.models import AccountsModel
+from mybnpl.ui.pages.base import Page
+from mybnpl.ui.widgets import muted, set_text
+from mybnpl.vault.db import Vault
+
+
+def provider_display(p: Provider, lang: str) -> str:
+    """Both names, the active language first: "花呗（Huabei）" / "Huabei (花呗)"."""
+    first, second = p.name(lang), p.name("en" if lang == "zh_CN" else "zh_CN")
+    if first == second:
+        return first
+    return f"{first}（{second}）" if lang == "zh_CN" else f"{first} ({second})"
+
+
+class AddAccountDialog(QDialog):
+    def __init__(self, vault: Vault, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("addAccountDialog")
+        self._vault = vault
+        self._catalog = catalog
+        self.account_id: int | None = None
+        self.provider = QComboBox()
+        self.provider.setObjectName("provider")
+        lang = current_language()
+        for p in sorted(catalog.all(), key=lambda p: (p.currency != "CNY", p.name(lang))):
+            self.provider.addItem(provider_display(p, lang), p.id)
+        self.label = QLineEdit()
+        self.label.setObjectName("label")
+        self.provider_label = QLabel(_("&Provider:"))
+        self.provider_label.setBuddy(self.provider)
+        self.label_label = QLabel(_("&Name for it:"))
+        self.label_label.setBuddy(self.label)
+        self.provider.setAccessibleName(_("Provider"))
+        self.label.setAccessibleName(_("Name for the account"))
+        self.label.setPlaceholderText(_("optional, e.g. \"My Huabei\""))
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #c62828;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Add account"))
+        self.buttons.accepted.connect(self.add)
+        self.buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow(self.provider_label, self.provider)
+        form.addRow(self.label_label, self.label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setWindowTitle(_("Add an account"))
+        self.setMinimumWidth(460)
+
+    def add(self) -> None:
+        provider_id = self.provider.currentData()
+        try:
+            account = add_account(self._vault, self._catalog, str(provider_id), self.label.text())
+        except UserError as err:
+            set_text(self.error, error_text(err))
+            return
+        self.account_id = account.id
+        self.accept()
+
+
+class AccountsPage(Page):
+    key = "accounts"
+    icon_name = "accounts"
+    nav_title = N_("Accounts")
+    title = N_("Accounts")
+    subtitle = N_("Your BNPL products: one account per provider product you use.")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.model = AccountsModel(ctx.catalog, self)
+        self.table = QTableView()
+        self.table.setObjectName("accountsTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.add_button = QPushButton()
+        self.add_button.setObjectName("addAccount")
+        self.add_button.clicked.connect(self.open_add_dialog)
+        self.count_label = muted(QLabel())
+        bar = QHBoxLayout()
+        bar.addWidget(self.count_label)
+        bar.addStretch(1)
+        bar.addWidget(self.add_button)
+        self.body.addLayout(bar)
+        self.body.addWidget(self.table, 1)
+        self.dialog: AddAccountDialog | None = None
+        self.retranslate()
+        self.clear()
+
+    def reload(self) -> None:
+        if self.vault is None:
+            self.clear()
+            return
+        self.model.set_rows(list_accounts(self.vault))
+        self.add_button.setEnabled(True)
+        self._update_count()
+
+    def clear(self) -> None:
+        self.model.set_rows([])
+        self.add_button.setEnabled(False)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        set_text(self.count_label, _("No accounts yet.") if n == 0 else "")
+
+    def open_add_dialog(self) -> AddAccountDialog | None:
+        if self.vault is None:
+            return None
+        self.dialog = AddAccountDialog(self.vault, self.ctx.catalog, self)
+        self.dialog.accepted.connect(self.reload)
+        self.dialog.open()
+        return self.dialog
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.add_button.setText(_("&Add account…"))
+        self.add_button.setAccessibleName(_("Add account"))
+        self.table.setAccessibleName(_("Accounts"))
+        self.model.retranslate()
+        self._update_count()

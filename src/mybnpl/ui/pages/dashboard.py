@@ -1,0 +1,198 @@
+"""Dashboard: what needs attention first (open findings), then what is due, then the vault's size."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mybnpl.core.models import Severity
+from mybnpl.i18n import N_, _, current_language, ngettext, tr
+from mybnpl.services.dashboard import Dashboard, DueItem, dashboard
+from mybnpl.ui.context import UiContext
+from mybnpl.ui.models import provider_name
+from mybnpl.ui.pages.base import Page
+from mybnpl.ui.widgets import heading, muted, set_text
+
+SEVERITY_TEXT = {Severity.SERIOUS: N_("Serious"), Severity.WARNING: N_("Warning"), Severity.INFO: N_("Note")}
+SEVERITY_COLOR = {Severity.SERIOUS: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#1565c0"}
+
+
+class StatCard(QFrame):
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption_id = caption
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("statCard")
+        self.value = heading("–", scale=2.0)
+        self.value.setObjectName("statValue")
+        self.caption = muted(QLabel())
+        self.detail = muted(QLabel())
+        self.detail.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+
+    def set(self, value: str, detail: str = "") -> None:
+        set_text(self.value, value)
+        set_text(self.detail, detail)
+        self.setAccessibleName(f"{self.caption.text()}: {value} {detail}".strip())
+
+    def retranslate(self) -> None:
+        set_text(self.caption, _(self.caption_id))
+
+
+def _table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(True)
+    table.setShowGrid(False)
+    return table
+
+
+def _item(text: str, color: str | None = None, align_right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    if color:
+        item.setForeground(QColor(color))
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class DashboardPage(Page):
+    key = "dashboard"
+    icon_name = "dashboard"
+    nav_title = N_("Dashboard")
+    title = N_("Dashboard")
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.data: Dashboard | None = None
+        self.card_accounts = StatCard(N_("Accounts"))
+        self.card_tx = StatCard(N_("Transactions"))
+        self.card_7 = StatCard(N_("Due in 7 days"))
+        self.card_30 = StatCard(N_("Due in 30 days"))
+        self.cards = (self.card_accounts, self.card_tx, self.card_7, self.card_30)
+        row = QHBoxLayout()
+        for card in self.cards:
+            row.addWidget(card, 1)
+        self.body.addLayout(row)
+
+        self.findings_title = heading(scale=1.15)
+        self.findings = _table(3)
+        self.findings.setObjectName("findingsTable")
+        self.findings.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.findings.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.findings.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.no_findings = muted(QLabel())
+        self.due_title = heading(scale=1.15)
+        self.due = _table(5)
+        self.due.setObjectName("dueTable")
+        header = self.due.horizontalHeader()
+        for col in range(5):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.no_due = muted(QLabel())
+        self.empty_hint = muted(QLabel())
+        self.empty_hint.setWordWrap(True)
+        self.body.addSpacing(12)
+        self.body.addWidget(self.empty_hint)
+        self.body.addWidget(self.findings_title)
+        self.body.addWidget(self.no_findings)
+        self.body.addWidget(self.findings, 2)
+        self.body.addSpacing(8)
+        self.body.addWidget(self.due_title)
+        self.body.addWidget(self.no_due)
+        self.body.addWidget(self.due, 3)
+        self.retranslate()
+        self.clear()
+
+    # -- data ---------------------------------------------------------------------------------------------
+    def reload(self) -> None:
+        if self.vault is None or self.vault.closed:
+            self.clear()
+            return
+        self.data = dashboard(self.vault, self.ctx.today())
+        self._render()
+
+    def clear(self) -> None:
+        self.data = None
+        self.findings.setRowCount(0)
+        self.due.setRowCount(0)
+        for card in self.cards:
+            card.set("–")
+        self._render()
+
+    def _render(self) -> None:
+        d = self.data
+        self.empty_hint.setVisible(d is not None and d.accounts == 0 and d.transactions == 0)
+        if d is None:
+            self.no_findings.hide()
+            self.no_due.hide()
+            return
+        lang = current_language()
+        self.card_accounts.set(f"{d.accounts:,}")
+        self.card_tx.set(f"{d.transactions:,}", tr(N_("{n} paid with BNPL"), n=f"{d.bnpl_transactions:,}"))
+        self.card_7.set(f"{len(d.due_7):,}", tr(N_("{n} overdue"), n=len(d.overdue)) if d.overdue else "")
+        totals = " · ".join(m.format() for _c, m in sorted(d.due_30_totals.items()))
+        self.card_30.set(f"{d.due_30_count:,}", totals)
+
+        self.findings.setRowCount(len(d.open_findings))
+        for r, f in enumerate(d.open_findings):
+            self.findings.setItem(r, 0, _item(_(SEVERITY_TEXT[f.severity]), SEVERITY_COLOR[f.severity]))
+            self.findings.setItem(r, 1, _item(provider_name(self.ctx.catalog, f.provider_id)))
+            text = f.explanation_zh if lang == "zh_CN" and f.explanation_zh else f.explanation_en
+            self.findings.setItem(r, 2, _item(text))
+        self.findings.resizeRowsToContents()
+        self.findings.setVisible(bool(d.open_findings))
+        self.no_findings.setVisible(not d.open_findings)
+
+        items: list[tuple[DueItem, bool]] = [(i, True) for i in d.overdue] + [(i, False) for i in d.due_7]
+        self.due.setRowCount(len(items))
+        for r, (item, overdue) in enumerate(items):
+            if overdue:
+                when = ngettext("{n} day overdue", "{n} days overdue", item.days_overdue).format(
+                    n=item.days_overdue)
+            else:
+                when = item.due_on.isoformat()
+            self.due.setItem(r, 0, _item(when, "#c62828" if overdue else None))
+            self.due.setItem(r, 1, _item(provider_name(self.ctx.catalog, item.provider_id)))
+            self.due.setItem(r, 2, _item(item.account_label))
+            self.due.setItem(r, 3, _item(item.merchant))
+            self.due.setItem(r, 4, _item(item.amount.format(), align_right=True))
+        self.due.setVisible(bool(items))
+        self.no_due.setVisible(not items)
+
+    # -- language -----------------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        super().retranslate()
+        for card in self.cards:
+            card.retranslate()
+        set_text(self.findings_title, _("Open findings"))
+        set_text(self.no_findings, _("No open findings. Problems mybnpl detects will appear here first."))
+        set_text(self.due_title, _("Overdue and due in the next 7 days"))
+        set_text(self.no_due, _("Nothing is due in the next 7 days."))
+        set_text(self.empty_hint, _("Your vault is empty. Add an account on the Accounts page to start; "
+                                    "importing statements comes with the next milestone."))
+        self.findings.setHorizontalHeaderLabels([_("Severity"), _("Provider"), _("What was found")])
+        self.due.setHorizontalHeaderLabels([_("Due"), _("Provider"), _("Account"), _("Merchant"), _("Amount")])
+        self.findings.setAccessibleName(_("Open findings"))
+        self.due.setAccessibleName(_("Overdue and due in the next 7 days"))
+        if self.data is not None:
+            self._render()

@@ -1,0 +1,58 @@
+"""Pages of later milestones: each says what it will hold."""
+
+from __future__ import annotations
+
+from mybnpl.i18n import N_
+from mybnpl.ui.pages.base import EmptyPage
+
+
+class ImportPage(EmptyPage):
+    key = "import"
+    icon_name = "import"
+    nav_title = N_("Import")
+    title = N_("Import")
+    empty_title = N_("Bring in your bills and exports")
+    empty_text = N_("Import Alipay, WeChat Pay, JD, Meituan exports and PDF statements — coming with the import "
+                    "milestone. The original files are kept unchanged as evidence.")
+
+
+class FindingsPage(EmptyPage):
+    key = "findings"
+    icon_name = "findings"
+    nav_title = N_("Findings")
+    title = N_("Findings")
+    empty_title = N_("Nothing checked yet")
+    empty_text = N_("mybnpl will look through your transactions for problems — a product switched on without "
+                    "your consent, fees nobody told you about, refunds that never arrived — and list them "
+                    "here. Coming with the detection milestone.")
+
+
+class EvidencePage(EmptyPage):
+    key = "evidence"
+    icon_name = "evidence"
+    nav_title = N_("Evidence")
+    title = N_("Evidence")
+    empty_title = N_("Your proof, kept intact")
+    empty_text = N_("Screenshots, exported files and statements, stored unchanged inside the encrypted vault "
+                    "with a fingerprint that shows they were not altered. Coming with the evidence milestone.")
+
+
+class LettersPage(EmptyPage):
+    key = "letters"
+    icon_name = "letters"
+    nav_title = N_("Letters")
+    title = N_("Letters")
+    empty_title = N_("Letters you edit and send yourself")
+    empty_text = N_("Complaint and dispute letters are templates filled in from your case: you read them, "
+                    "change what you want and send them yourself. mybnpl is not a lawyer and does not give "
+                    "legal advice. Coming with the letters milestone.")
+
+
+class DossiersPage(EmptyPage):
+    key = "dossiers"
+    icon_name = "dossiers"
+    nav_title = N_("Dossiers")
+    title = N_("Dossiers")
+    empty_title = N_("A case file to hand over")
+    empty_text = N_("A printable dossier with your timeline, findings and evidence, for a regulator, a "
+                    "mediator or a court. Coming with the dossier milestone.")

@@ -1,0 +1,113 @@
+"""Encrypted backup and restore with the SQLite backup API (encrypted → encrypted), verified after writing."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mybnpl.atomic import write_atomic_with
+from mybnpl.vault import connection as cx
+from mybnpl.vault import repos
+from mybnpl.vault.db import Vault
+from mybnpl.vault.errors import BackupFailed, VaultDamaged, WrongRecoveryKey
+from mybnpl.vault.keys import DbKey
+
+
+def _copy(src: cx.Connection, dest_path: Path, key: DbKey) -> None:
+    dest = cx.open_connection(dest_path, key, create=True)
+    try:
+        dest.execute("PRAGMA journal_mode = DELETE")
+        src.backup(dest)
+    finally:
+        dest.close()
+
+
+def verify_file(path: Path, key: DbKey) -> dict[str, int]:
+    """Open ``path`` with ``key``, run both integrity checks; returns its row counts."""
+    try:
+        conn = cx.open_connection(path, key)
+    except cx.DatabaseError:
+        raise WrongRecoveryKey() from None
+    try:
+        problems = cx.integrity_problems(conn)
+        if problems:
+            raise VaultDamaged(name=path.name)
+        return {t: int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in repos.ENTITY_TABLES}
+    except cx.DatabaseError:
+        raise VaultDamaged(name=path.name) from None
+    finally:
+        conn.close()
+
+
+def backup(vault: Vault, out: Path) -> dict[str, int]:
+    """Write an encrypted copy of the vault to ``out`` atomically, verify it, and return its counts.
+    The backup opens with the vault's current key (so with its recovery key)."""
+    out = Path(out)
+    key = vault.key()
+    expected = repos.entity_counts(vault)
+    counts: dict[str, int] = {}
+
+    def produce(tmp: Path) -> None:
+        nonlocal counts
+        _copy(vault.conn, tmp, key)
+        counts = verify_file(tmp, key)
+        if counts["events"] < expected["events"] or counts != {**expected, "events": counts["events"]}:
+            raise BackupFailed(detail="row counts differ")
+
+    try:
+        write_atomic_with(out, produce)
+    except (BackupFailed, VaultDamaged):
+        raise
+    except OSError as e:
+        raise BackupFailed(detail=e.strerror or type(e).__name__) from None
+    with vault.transaction() as conn:
+        repos.append_event(conn, "backup_written", out.name)
+    return counts
+
+
+def restore(vault: Vault, src: Path, backup_key: DbKey | None = None) -> dict[str, int]:
+    """Replace the vault's content with the backup at ``src``.
+
+    The backup is opened with the vault's key (or ``backup_key``, its recovery key, if it was made before a
+    key change), verified, re-encrypted under the vault's current key into a temporary file, verified again and
+    moved into place. The previous vault file is kept beside it as ``<name>.before-restore-<time>``.
+    """
+    src = Path(src)
+    if not src.is_file():
+        raise BackupFailed(detail=f"{src.name} not found")
+    cx.classify_existing(src)
+    key = vault.key()
+    use_key = backup_key or key
+    verify_file(src, use_key)
+    conn = cx.open_connection(src, use_key)
+    tmp = vault.path.with_name(f".{vault.path.name}.restoring")
+    for leftover in (tmp, Path(f"{tmp}-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    try:
+        _copy(conn, tmp, key)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    finally:
+        conn.close()
+    try:
+        counts = verify_file(tmp, key)
+    except BaseException:
+        tmp.unlink()
+        raise
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    keep = vault.path.with_name(f"{vault.path.name}.before-restore-{stamp}")
+    vault._drop_thread_connections()  # checkpoints the WAL into the file before we move it
+    try:
+        os.link(vault.path, keep)  # the old file stays reachable; the swap below is one atomic rename
+    except OSError:
+        shutil.copy2(vault.path, keep)
+    os.replace(tmp, vault.path)
+    with vault.transaction() as c:
+        repos.append_event(c, "backup_restored", src.name)
+    return counts
