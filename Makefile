@@ -27,7 +27,7 @@ lint: $(STAMP)
 
 # Re-extract messages and recompile catalogs after changing user-facing strings.
 translations: $(STAMP)
-	$(VENV)/bin/python -m mybnpl.i18n_tools update
+	$(VENV)/bin/python tools/i18n.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -229,7 +229,7 @@ class Cli:
     def cmd_providers(self) -> int:
         catalog = load_catalog()
         lang = i18n.current_language()
-        rows = [p.to_json() for p in catalog.all()]
+        rows = [_provider_json(p, lang) for p in catalog.all()]
         self.emit(rows, lambda: [self.out(f"{p.id:18} {p.name(lang)}") for p in catalog.all()])
         return 0
 
@@ -305,6 +305,15 @@ class Cli:
 
     def today(self) -> date:
         return self.args.today or date.today()
+
+
+def _provider_json(p: Any, lang: str) -> dict[str, Any]:
+    return {
+        "id": p.id, "name": p.name(lang), "names": {"zh": p.names.get("zh"), "en": p.names.get("en")},
+        "product_kind": str(p.product_kind), "operator": p.operator, "lending_entity": p.lending_entity,
+        "jurisdictions": list(p.jurisdictions), "regulator_route": list(p.regulator_route),
+        "currency": p.currency, "how_to_close": p.how_to_close.get(lang), "aliases": list(p.aliases),
+    }
 
 
 def _account_json(a: Any) -> dict[str, Any]:

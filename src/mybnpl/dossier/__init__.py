@@ -1,0 +1,1 @@
+"""dossier: see docs/ARCHITECTURE.md (filled by later milestones)."""

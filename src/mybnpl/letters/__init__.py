@@ -1,0 +1,1 @@
+"""letters: see docs/ARCHITECTURE.md (filled by later milestones)."""

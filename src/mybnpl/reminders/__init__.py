@@ -1,0 +1,1 @@
+"""reminders: see docs/ARCHITECTURE.md (filled by later milestones)."""
