@@ -28,6 +28,8 @@ _ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _URL = re.compile(r"https?://\S+\Z")
+_LIKE = {_ID: "a snake_case ascii id", _DATE: "a YYYY-MM-DD date", _CURRENCY: "a 3-letter upper-case ISO code",
+         _URL: "an http(s) address"}
 
 
 class ProductKind(StrEnum):
@@ -176,7 +178,7 @@ def _list(v: Any, where: str) -> list[Any]:
 
 def _str(v: Any, where: str, pattern: re.Pattern[str] | None = None) -> str:
     if not isinstance(v, str) or not v.strip() or (pattern is not None and not pattern.match(v)):
-        raise _bad(f"{where} must be a non-empty string" + (f" like {pattern.pattern}" if pattern else ""))
+        raise _bad(f"{where} must be {_LIKE[pattern] if pattern else 'a non-empty string'}, not {v!r}")
     return v
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, QThreadPool, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -267,9 +266,6 @@ class MainWindow(QMainWindow):
         if self.tray is not None:
             self.tray.hide()
         self.quit_requested.emit()
-        app = QApplication.instance()
-        if app is not None and self.ctx.platform_hooks:
-            app.quit()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.tray is not None and bool(self.ctx.config.get("minimize_to_tray")) and self.tray.isVisible():

@@ -1,0 +1,90 @@
+"""Start the desktop app: QApplication, language, first-run wizard or unlock, then the main window."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog
+
+from mybnpl import __version__, paths
+from mybnpl.config import Config
+from mybnpl.services.catalog import load_catalog
+from mybnpl.ui.context import UiContext
+from mybnpl.ui.icons import app_icon
+from mybnpl.ui.language import apply_language
+from mybnpl.ui.main_window import MainWindow
+from mybnpl.ui.unlock import UnlockDialog
+from mybnpl.ui.wizard import FirstRunWizard
+from mybnpl.vault.db import Vault
+from mybnpl.vault.keystore import KeyStore, OsKeyStore
+from mybnpl.vault.manager import VaultManager
+
+
+def build_main_window(ctx: UiContext, vault: Vault | None) -> MainWindow:
+    """The main window on an open vault (or locked, with ``None``); not shown. Used by run() and tests."""
+    window = MainWindow(ctx)
+    window.set_vault(vault)
+    return window
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    QCoreApplication.setApplicationName("mybnpl")
+    QCoreApplication.setOrganizationName("mybnpl")
+    QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("mybnpl")
+    app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationDisplayName("mybnpl")
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)  # the unlock dialog replaces the window on lock; we quit explicitly
+    return app
+
+
+def make_context(vault_path: Path | None = None, config: Config | None = None,
+                 keystore: KeyStore | None = None) -> UiContext:
+    config = config if config is not None else Config(paths.config_file())
+    if vault_path is None:
+        configured = str(config.get("vault_path") or "")
+        vault_path = paths.resolve_vault_path(configured or None)
+    manager = VaultManager(vault_path, keystore if keystore is not None else OsKeyStore())
+    return UiContext(config=config, manager=manager, catalog=load_catalog())
+
+
+def open_vault_interactively(ctx: UiContext) -> Vault | None:
+    """The first-run wizard if there is no vault yet, else the unlock dialog. None when the user gave up."""
+    dialog: QDialog
+    if not ctx.manager.exists():
+        dialog = FirstRunWizard(ctx)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.vault
+    dialog = UnlockDialog(ctx)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.vault
+
+
+def run(vault_path: Path | str | None = None, *, language: str | None = None, config: Config | None = None,
+        keystore: KeyStore | None = None, argv: Sequence[str] | None = None) -> int:
+    """Run the desktop app until the user quits. Returns the process exit code."""
+    app = make_application(argv)
+    ctx = make_context(Path(vault_path) if vault_path is not None else None, config, keystore)
+    apply_language(language or str(ctx.config.get("language")))
+    vault = open_vault_interactively(ctx)
+    if vault is None:
+        return 0
+    window = build_main_window(ctx, vault)
+    window.quit_requested.connect(app.quit)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        if window.vault is not None:
+            window.quit()
