@@ -28,8 +28,8 @@ _ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
 _URL = re.compile(r"https?://\S+\Z")
-_LIKE = {_ID: "a snake_case ascii id", _DATE: "a YYYY-MM-DD date", _CURRENCY: "a 3-letter upper-case ISO code",
-         _URL: "an http(s) address"}
+_LIKE = {_ID: "a snake_case ascii id", _DATE: "a YYYY-MM-DD date",
+         _CURRENCY: "a 3-letter upper-case ISO code", _URL: "an http(s) address"}
 
 
 class ProductKind(StrEnum):
