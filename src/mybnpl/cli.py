@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from mybnpl import __version__, i18n
 from mybnpl.core.errors import UsageError, UserError
+from mybnpl.hardening import harden_process
 from mybnpl.i18n import _, tr
 from mybnpl.paths import resolve_vault_path
 from mybnpl.services import accounts as accounts_svc
@@ -332,6 +333,8 @@ def _prescan_lang(argv: Sequence[str], environ: dict[str, str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
+    if env is None:  # a real process (tests pass their own Env and keep their process as it is)
+        harden_process()
     env = env or Env()
     argv = list(sys.argv[1:] if argv is None else argv)
     _prescan_lang(argv, env.environ)

@@ -148,3 +148,10 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     r = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and r.stdout.startswith("mybnpl ")
+
+
+def test_process_hardening_disables_core_dumps() -> None:
+    code = ("from mybnpl.hardening import harden_process; harden_process(); import resource; "
+            "print(resource.getrlimit(resource.RLIMIT_CORE)); import ctypes; print(ctypes.CDLL(None).prctl(3,0,0,0,0))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.stdout.split() == ["(0,", "0)", "0"]
