@@ -130,11 +130,15 @@ class Cli:
     def out(self, text: str) -> None:
         self.env.stdout.write(text + "\n")
 
-    def emit(self, data: Any, human: Callable[[], None]) -> None:
+    def emit(self, data: Any, *lines: str, recovery: str | None = None) -> None:
+        """JSON with --json, else the human lines (and the recovery key, if one was just created)."""
         if getattr(self.args, "json", False):
             self.out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-        else:
-            human()
+            return
+        for line in lines:
+            self.out(line)
+        if recovery:
+            self.show_recovery(recovery)
 
     # -- secrets ----------------------------------------------------------------------------------
     def _ask(self, prompt: str) -> str:
@@ -194,8 +198,7 @@ class Cli:
             if not self.keystore.status().usable and info.current.key_mode == "passphrase":
                 self.env.stderr.write(tr("No secure keyring: {reason}. Passphrase mode is used.",
                                          reason=_(self.keystore.status().reason)) + "\n")
-            self.emit(data, lambda: (self.out(tr("Vault created: {path}", path=str(self.path))),
-                                     self.show_recovery(recovery)))
+            self.emit(data, tr("Vault created: {path}", path=str(self.path)), recovery=recovery)
         finally:
             vault.close()
         return 0
@@ -207,14 +210,13 @@ class Cli:
         finally:
             vault.close()
 
-        def human() -> None:
-            self.out(tr("Vault: {path}", path=data["vault"]))
-            self.out(tr("Key mode: {mode}", mode=data["key_mode"]))
-            self.out(tr("Schema version: {v}, SQLCipher {c}", v=data["schema_version"], c=data["cipher_version"]))
-            for k, v in data["counts"].items():
-                self.out(f"  {k}: {v}")
-
-        self.emit(data, human)
+        self.emit(
+            data,
+            tr("Vault: {path}", path=data["vault"]),
+            tr("Key mode: {mode}", mode=data["key_mode"]),
+            tr("Schema version: {v}, SQLCipher {c}", v=data["schema_version"], c=data["cipher_version"]),
+            *(f"  {k}: {v}" for k, v in data["counts"].items()),
+        )
         return 0
 
     def cmd_check(self) -> int:
@@ -224,14 +226,14 @@ class Cli:
         finally:
             vault.close()
         self.emit({"ok": not problems, "problems": problems},
-                  lambda: self.out(_("The vault is intact.") if not problems else _("The vault is damaged.")))
+                  _("The vault is intact.") if not problems else _("The vault is damaged."))
         return 0 if not problems else 1
 
     def cmd_providers(self) -> int:
         catalog = load_catalog()
         lang = i18n.current_language()
         rows = [_provider_json(p, lang) for p in catalog.all()]
-        self.emit(rows, lambda: [self.out(f"{p.id:18} {p.name(lang)}") for p in catalog.all()])
+        self.emit(rows, *(f"{p.id:18} {p.name(lang)}" for p in catalog.all()))
         return 0
 
     def cmd_account(self) -> int:
@@ -239,11 +241,10 @@ class Cli:
         try:
             if self.args.account_command == "add":
                 acc = accounts_svc.add_account(vault, load_catalog(), self.args.provider, self.args.label)
-                self.emit(_account_json(acc), lambda: self.out(tr("Account {id} added.", id=acc.id)))
+                self.emit(_account_json(acc), tr("Account {id} added.", id=acc.id))
             else:
                 accs = accounts_svc.list_accounts(vault)
-                self.emit([_account_json(a) for a in accs],
-                          lambda: [self.out(f"{a.id:5} {a.provider_id:18} {a.label}") for a in accs])
+                self.emit([_account_json(a) for a in accs], *(f"{a.id:5} {a.provider_id:18} {a.label}" for a in accs))
         finally:
             vault.close()
         return 0
@@ -263,8 +264,7 @@ class Cli:
         data: dict[str, Any] = {"vault": str(self.path), **counts}
         if recovery:
             data["recovery_key"] = recovery
-        self.emit(data, lambda: (self.out(tr("Demo data added: {n} transactions.", n=counts["transactions"])),
-                                 self.show_recovery(recovery) if recovery else None))
+        self.emit(data, tr("Demo data added: {n} transactions.", n=counts["transactions"]), recovery=recovery)
         return 0
 
     def cmd_passwd(self) -> int:
@@ -277,8 +277,7 @@ class Cli:
         finally:
             vault.close()
         self.emit({"key_mode": mode.value, "recovery_key": recovery},
-                  lambda: (self.out(_("The key was changed. The old recovery key no longer works.")),
-                           self.show_recovery(recovery)))
+                  _("The key was changed. The old recovery key no longer works."), recovery=recovery)
         return 0
 
     def cmd_backup(self) -> int:
@@ -288,7 +287,7 @@ class Cli:
         finally:
             vault.close()
         self.emit({"backup": str(Path(self.args.out)), "verified": True, "counts": counts},
-                  lambda: self.out(tr("Backup written and verified: {path}", path=self.args.out)))
+                  tr("Backup written and verified: {path}", path=self.args.out))
         return 0
 
     def cmd_restore(self) -> int:
@@ -301,7 +300,7 @@ class Cli:
         finally:
             vault.close()
         self.emit({"restored": str(Path(self.args.src)), "counts": counts},
-                  lambda: self.out(tr("Backup restored. The previous vault file was kept next to it.")))
+                  _("Backup restored. The previous vault file was kept next to it."))
         return 0
 
     def today(self) -> date:
@@ -352,7 +351,8 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     if args.command is None:
         from mybnpl.ui.app import run  # the only place the CLI touches the UI, and only lazily
 
-        return run(vault_path=resolve_vault_path(args.vault, env.environ), today=args.today, lang=args.lang)
+        explicit = args.vault or env.environ.get("MYBNPL_VAULT") or None  # else the app's own setting decides
+        return run(explicit, language=args.lang, today=args.today)
     cli = Cli(args, env)
     try:
         return int(getattr(cli, f"cmd_{args.command}")())

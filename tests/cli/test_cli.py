@@ -92,7 +92,7 @@ def test_wrong_passphrase_exit_1_one_line_translated(run: Run, tmp_path: Path) -
     code, out, err = bad("status")
     assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
     code, _, err_zh = bad("--lang", "zh", "status")
-    assert code == 1 and "口令" in err_zh or "密码" in err_zh
+    assert (code == 1 and "口令" in err_zh) or "密码" in err_zh
 
 
 def test_usage_errors_exit_2(run: Run) -> None:
@@ -130,10 +130,17 @@ def test_passwd_rotates_key(run: Run, tmp_path: Path) -> None:
     assert Run(tmp_path, MYBNPL_RECOVERY_KEY=recovery)("status")[0] == 0
 
 
-def test_today_from_env_and_flag(run: Run) -> None:
+def test_today_from_env_and_flag(run: Run, tmp_path: Path) -> None:
+    from mybnpl.vault.manager import VaultManager
+
     run.environ["MYBNPL_TODAY"] = "2025-02-28"
-    code, out, _ = run("demo", "--json")
+    code, _out, _ = run("demo", "--json")
     assert code == 0
+    vault = VaultManager(tmp_path / "v.mybnpl", MemoryKeyStore()).open_with_passphrase("long enough passphrase")
+    try:
+        assert vault.scalar("SELECT max(posted_on) FROM transactions") <= "2025-02-28"
+    finally:
+        vault.close()
     run.environ["MYBNPL_TODAY"] = "not-a-date"
     assert run("status")[0] == 2
 
