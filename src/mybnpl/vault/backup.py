@@ -46,6 +46,7 @@ def backup(vault: Vault, out: Path) -> dict[str, int]:
     """Write an encrypted copy of the vault to ``out`` atomically, verify it, and return its counts.
     The backup opens with the vault's current key (so with its recovery key)."""
     out = Path(out)
+    _refuse_own_files(vault, out)
     key = vault.key()
     expected = repos.entity_counts(vault)
     counts: dict[str, int] = {}
@@ -63,9 +64,39 @@ def backup(vault: Vault, out: Path) -> dict[str, int]:
         raise
     except OSError as e:
         raise BackupFailed(detail=e.strerror or type(e).__name__) from None
+    except cx.DatabaseError as e:  # disk full / I/O error while SQLite wrote the copy
+        raise BackupFailed(detail=str(e)) from None
     with vault.transaction() as conn:
         repos.append_event(conn, "backup_written", out.name)
     return counts
+
+
+def _refuse_own_files(vault: Vault, out: Path) -> None:
+    own = [vault.path, *(vault.path.with_name(vault.path.name + s) for s in (".keyinfo", "-wal", "-shm", "-journal"))]
+    target = out.resolve()
+    for p in own:
+        if target == p.resolve() or (out.exists() and p.exists() and os.path.samefile(out, p)):
+            raise BackupFailed(detail="the backup cannot replace the vault or its own files")
+
+
+def _keep_copy(path: Path) -> Path:
+    """Keep the current vault file as ``<name>.before-restore-<time>``, never overwriting an earlier one."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    for n in range(1000):
+        keep = path.with_name(f"{path.name}.before-restore-{stamp}" + (f"-{n}" if n else ""))
+        try:
+            os.link(path, keep)  # the old file stays reachable; the swap that follows is one atomic rename
+            return keep
+        except FileExistsError:
+            continue
+        except OSError:
+            try:
+                with open(keep, "xb") as dst, open(path, "rb") as src:
+                    shutil.copyfileobj(src, dst)
+                return keep
+            except FileExistsError:
+                continue
+    raise BackupFailed(detail="too many earlier restore copies")
 
 
 def restore(vault: Vault, src: Path, backup_key: DbKey | None = None) -> dict[str, int]:
@@ -89,9 +120,11 @@ def restore(vault: Vault, src: Path, backup_key: DbKey | None = None) -> dict[st
             leftover.unlink()
     try:
         _copy(conn, tmp, key)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        if isinstance(exc, cx.DatabaseError | OSError):
+            raise BackupFailed(detail=str(exc)) from None
         raise
     finally:
         conn.close()
@@ -100,13 +133,8 @@ def restore(vault: Vault, src: Path, backup_key: DbKey | None = None) -> dict[st
     except BaseException:
         tmp.unlink()
         raise
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    keep = vault.path.with_name(f"{vault.path.name}.before-restore-{stamp}")
     vault._drop_thread_connections()  # checkpoints the WAL into the file before we move it
-    try:
-        os.link(vault.path, keep)  # the old file stays reachable; the swap below is one atomic rename
-    except OSError:
-        shutil.copy2(vault.path, keep)
+    _keep_copy(vault.path)
     os.replace(tmp, vault.path)
     with vault.transaction() as c:
         repos.append_event(c, "backup_restored", src.name)

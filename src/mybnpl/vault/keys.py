@@ -23,7 +23,7 @@ from mybnpl.vault.errors import MalformedRecoveryKey, WeakPassphrase, WrongPassp
 
 KEY_BYTES = 32
 MIN_PASSPHRASE = 8
-_HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
+_HEX_KEY = re.compile(r"[0-9a-f]{64}")
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {c: i for i, c in enumerate(_CROCKFORD)}
 _DECODE.update({"O": 0, "I": 1, "L": 1})
@@ -45,7 +45,7 @@ class DbKey:
 
     @classmethod
     def from_hex(cls, text: str) -> DbKey:
-        if not _HEX_KEY.match(text):
+        if not _HEX_KEY.fullmatch(text):
             raise ValueError("database key must be 64 lowercase hex characters")
         return cls(bytes.fromhex(text))
 
@@ -58,7 +58,7 @@ class DbKey:
     def pragma(self) -> str:
         """The ``PRAGMA key``/``rekey`` argument. The hex is validated, so nothing can be injected."""
         h = self.hex()
-        if not _HEX_KEY.match(h):  # pragma: no cover - invariant
+        if not _HEX_KEY.fullmatch(h):  # pragma: no cover - invariant
             raise ValueError("invalid key")
         return f"\"x'{h}'\""
 

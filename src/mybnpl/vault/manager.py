@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import uuid
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from pathlib import Path
 from mybnpl.vault import connection as cx
 from mybnpl.vault.db import Vault
 from mybnpl.vault.errors import (
+    DiskFull,
     KeyInfoMissing,
     KeyringBackendChanged,
     KeyringEntryMissing,
@@ -133,7 +135,7 @@ class VaultManager:
             finally:
                 conn.close()
             os.replace(tmp, self.path)
-        except BaseException:
+        except BaseException as exc:
             for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
@@ -143,6 +145,10 @@ class VaultManager:
                 if mode is KeyMode.KEYRING:
                     with contextlib.suppress(Exception):
                         self.keystore.delete(vault_id)
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFull() from None
+            if isinstance(exc, cx.DatabaseError) and "full" in str(exc).lower():
+                raise DiskFull() from None
             raise
         vault = self._open_with_key(key, info.vault_id)
         return vault, encode_recovery_key(key)
@@ -182,6 +188,9 @@ class VaultManager:
             elif info.pending is not None:
                 self._abandon_rotation(info)
             return self._open_with_key(key, info.vault_id)
+        if info.pending is not None:
+            # A key change was interrupted: the file is fine, the other secret (old or new) opens it.
+            raise WrongPassphrase()
         raise VaultDamaged(name=self.path.name)
 
     def open_with_keyring(self) -> Vault:
@@ -259,6 +268,9 @@ class VaultManager:
             info = KeyInfo(vault.vault_id, _now(), Protection("passphrase", key.check_value()))
         protection = self._protect(key, info.vault_id, mode, passphrase, info.vault_id)
         write_keyinfo(self.path, KeyInfo(info.vault_id, info.created_at, protection))
+        if mode is not KeyMode.KEYRING:  # never leave a working key behind in the keyring
+            with contextlib.suppress(Exception):
+                self.keystore.delete(info.vault_id)
         self._log(vault, "key_reenrolled", mode.value)
 
     def change_key(self, vault: Vault, mode: KeyMode, passphrase: str | None = None) -> str:

@@ -87,10 +87,15 @@ class NewTransaction:
     external_id: str | None = None
     account_id: int | None = None
     statement_id: int | None = None
+    posted_at: str = ""
+    status: str = ""
+    category: str = ""
+    occurrence: int = 1  # the n-th identical row within one source (two equal coffees the same minute)
 
     def fingerprint(self) -> str:
-        parts = (self.account_id, self.posted_on.isoformat(), self.amount.minor, self.amount.currency,
-                 self.direction.value, self.merchant.strip(), self.description.strip(), self.external_id or "")
+        parts = (self.account_id, self.posted_on.isoformat(), self.posted_at.strip(), self.amount.minor,
+                 self.amount.currency, self.direction.value, self.merchant.strip(), self.description.strip(),
+                 self.external_id or "", self.occurrence)
         return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()
 
 
@@ -98,13 +103,13 @@ def insert_transactions(conn: Connection, rows: Iterable[NewTransaction]) -> int
     """Insert rows, skipping ones already present (same external id, or same fingerprint). Returns new count."""
     before = conn.total_changes
     conn.executemany(
-        "INSERT OR IGNORE INTO transactions(account_id, statement_id, posted_on, amount_minor, currency, "
-        "direction, merchant, description, payment_method, bnpl_product, external_id, fingerprint) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO transactions(account_id, statement_id, posted_on, posted_at, amount_minor, currency,"
+        " direction, merchant, description, payment_method, bnpl_product, status, category, external_id, fingerprint)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            (t.account_id, t.statement_id, t.posted_on.isoformat(), t.amount.minor, t.amount.currency,
-             t.direction.value, t.merchant, t.description, t.payment_method, t.bnpl_product, t.external_id,
-             t.fingerprint())
+            (t.account_id, t.statement_id, t.posted_on.isoformat(), t.posted_at, t.amount.minor, t.amount.currency,
+             t.direction.value, t.merchant, t.description, t.payment_method, t.bnpl_product, t.status, t.category,
+             t.external_id, t.fingerprint())
             for t in rows
         ),
     )

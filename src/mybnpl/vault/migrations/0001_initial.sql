@@ -36,20 +36,25 @@ CREATE TABLE statements (
     format        TEXT NOT NULL,
     evidence_id   INTEGER REFERENCES evidence(id),
     source_sha256 TEXT,
+    filename      TEXT NOT NULL DEFAULT '',
+    reconciled    INTEGER,  -- 1 totals checked, 0 flagged, NULL nothing printed to check
     imported_at   TEXT NOT NULL,
     period_start  TEXT,
     period_end    TEXT,
     due_date      TEXT,
     total_due_minor   INTEGER,
     minimum_due_minor INTEGER,
-    currency      TEXT
+    currency      TEXT,
+    warnings_json TEXT NOT NULL DEFAULT '[]'
 );
+CREATE INDEX ix_statements_sha ON statements(source_sha256);
 
 CREATE TABLE transactions (
     id              INTEGER PRIMARY KEY,
     account_id      INTEGER REFERENCES accounts(id),
     statement_id    INTEGER REFERENCES statements(id),
     posted_on       TEXT NOT NULL,
+    posted_at       TEXT NOT NULL DEFAULT '',  -- full timestamp text when the source has one
     amount_minor    INTEGER NOT NULL,
     currency        TEXT NOT NULL,
     direction       TEXT NOT NULL CHECK (direction IN ('out', 'in', 'neutral')),
@@ -57,6 +62,8 @@ CREATE TABLE transactions (
     description     TEXT NOT NULL DEFAULT '',
     payment_method  TEXT NOT NULL DEFAULT '',
     bnpl_product    TEXT,
+    status          TEXT NOT NULL DEFAULT '',  -- the source's own status (交易成功, 已退款, Pending...)
+    category        TEXT NOT NULL DEFAULT '',
     external_id     TEXT,
     fingerprint     TEXT
 );

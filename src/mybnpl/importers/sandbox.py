@@ -1,0 +1,91 @@
+"""Parse untrusted files in a separate process with limits on memory, CPU, wall time and file writes.
+
+The child gets the file's bytes on stdin and nothing else: no key, no vault path, an environment without
+MYBNPL_* variables, ``python -I`` (ignores PYTHON* variables and the user's site directory).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement
+from mybnpl.importers.base import MAX_FILE_BYTES, ParseOptions
+from mybnpl.importers.errors import MESSAGES, fail
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = 768 * 1024 * 1024  # address space: ~512 MiB for parsing on top of the interpreter
+    cpu_seconds: int = 120
+    wall_seconds: float = 90.0
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+def worker_command() -> list[str]:
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the app binary runs the worker
+        return [sys.executable, "--import-worker"]
+    return [sys.executable, "-I", "-m", "mybnpl.importers.worker"]
+
+
+def _clean_env() -> dict[str, str]:
+    keep = ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env["LANG"] = env["LC_ALL"] = "C.UTF-8"
+    return env
+
+
+def _limit(limits: Limits) -> Any:
+    if os.name != "posix":
+        return None
+
+    def apply() -> None:  # runs in the child between fork and exec
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # may not write any file
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.setsid()
+
+    return apply
+
+
+def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
+                   limits: Limits | None = None) -> ParsedStatement:
+    """Parse ``data`` in a limited child process. Raises ImportFailed with a documented code."""
+    limits = limits or Limits()
+    opts = opts or ParseOptions()
+    if not data:
+        raise fail(ImportCode.EMPTY, name)
+    if len(data) > limits.max_file_bytes:
+        raise fail(ImportCode.TOO_LARGE, name, detail=f"{len(data) // (1024 * 1024)} MiB",
+                   limit=f"{limits.max_file_bytes // (1024 * 1024)} MiB")
+    header = json.dumps({"name": name, "size": len(data), "options": opts.to_json()}).encode("utf-8") + b"\n"
+    proc = subprocess.Popen(worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),  # noqa: PLW1509
+                            close_fds=True)
+    try:
+        out, _ = proc.communicate(header + data, timeout=limits.wall_seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise fail(ImportCode.TIMEOUT, name, seconds=int(limits.wall_seconds)) from None
+    if proc.returncode != 0 or not out:
+        if proc.returncode in (-9, -24, 137):  # killed by RLIMIT_CPU or the OS
+            raise fail(ImportCode.TIMEOUT, name, seconds=limits.cpu_seconds)
+        raise fail(ImportCode.TOO_MUCH_MEMORY if proc.returncode in (-6, 1, 134) else ImportCode.CORRUPT, name,
+                   detail=f"reader stopped ({proc.returncode})")
+    try:
+        answer = json.loads(out.decode("utf-8"))
+    except ValueError:
+        raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
+    if "error" in answer:
+        err = answer["error"]
+        code = ImportCode(err["code"])
+        raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
+    return ParsedStatement.from_json(answer["ok"])

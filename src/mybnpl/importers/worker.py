@@ -1,0 +1,47 @@
+"""The import worker process: reads one request on stdin, parses, writes one JSON answer on stdout.
+
+Protocol: stdin = one JSON line ``{"name", "size", "options"}`` then exactly ``size`` raw bytes.
+stdout = one JSON object: ``{"ok": <ParsedStatement json>}`` or ``{"error": {"code", "message", "params"}}``.
+It receives no key, no vault path and a scrubbed environment (see sandbox.py); it cannot write files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from mybnpl.core.imports import ImportCode, ImportFailed
+from mybnpl.importers.errors import fail
+
+
+def handle(request: dict[str, Any], data: bytes) -> dict[str, Any]:
+    from mybnpl.importers.base import ParseOptions, parse_bytes
+
+    name = str(request.get("name", "file"))
+    try:
+        parsed = parse_bytes(data, name, ParseOptions.from_json(request.get("options") or {}))
+        return {"ok": parsed.to_json()}
+    except ImportFailed as e:
+        return {"error": e.to_json()}
+    except MemoryError:
+        return {"error": fail(ImportCode.TOO_MUCH_MEMORY, name).to_json()}
+    except RecursionError:
+        return {"error": fail(ImportCode.CORRUPT, name, detail="recursive structure").to_json()}
+    except Exception as e:  # a parser bug or a hostile file: report the type only, never the content
+        return {"error": fail(ImportCode.CORRUPT, name, detail=type(e).__name__).to_json()}
+
+
+def main() -> int:
+    stdin = sys.stdin.buffer
+    header = json.loads(stdin.readline().decode("utf-8"))
+    size = int(header["size"])
+    data = stdin.read(size)
+    answer = handle(header, data)
+    sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
