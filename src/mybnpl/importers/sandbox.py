@@ -67,7 +67,7 @@ def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
                    limit=f"{limits.max_file_bytes // (1024 * 1024)} MiB")
     header = json.dumps({"name": name, "size": len(data), "options": opts.to_json()}).encode("utf-8") + b"\n"
     proc = subprocess.Popen(worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),  # noqa: PLW1509
+                            stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),
                             close_fds=True)
     try:
         out, _ = proc.communicate(header + data, timeout=limits.wall_seconds)
