@@ -71,7 +71,8 @@ def parse_mapping(text: str | None, currency: str) -> ColumnMapping | None:
             raise UsageError(N_("--map takes FIELD=COLUMN pairs separated by commas"))
         key, value = (x.strip() for x in part.split("=", 1))
         if key not in allowed:
-            raise UsageError(N_("unknown mapping field {field}; use {fields}"), field=key, fields=", ".join(sorted(allowed)))
+            raise UsageError(N_("unknown mapping field {field}; use {fields}"), field=key,
+                             fields=", ".join(sorted(allowed)))
         fields[key] = value.lower() in ("1", "true", "yes") if key == "negative_is_out" else value
     if "date" not in fields:
         raise UsageError(N_("--map needs at least date=COLUMN and amount=COLUMN (or debit= and credit=)"))
