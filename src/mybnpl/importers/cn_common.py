@@ -1,0 +1,302 @@
+"""Shared reading for the Chinese wallet exports (Alipay, WeChat Pay, Meituan, JD).
+
+All four are "preamble, header row, data rows, maybe a footer" CSVs. Parsers find the header by its column
+NAMES (never by line number), read each row by column name, and report problems as warnings; only
+``mybnpl.importers.errors.fail`` errors leave this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from mybnpl.core.catalog import Catalog, parse_catalog
+from mybnpl.core.errors import InvalidInput
+from mybnpl.core.imports import ImportCode
+from mybnpl.core.models import Direction
+from mybnpl.core.money import Money
+from mybnpl.i18n import N_
+from mybnpl.importers.errors import fail
+from mybnpl.importers.text import decode, parse_amount_text, parse_datetime
+from mybnpl.resources import resource_path
+
+W_COUNT = N_("{name} says it holds {printed} records, but {found} rows were found. The export may be "
+             "incomplete or filtered; all rows found were read.")
+W_PERIOD = N_("{count} rows in {name} are dated outside the period the file states ({start} to {end}).")
+W_SKIPPED = N_("{count} rows in {name} could not be read and were skipped (the first at line {line}).")
+W_TRUNCATED = N_("{name} ends in the middle of a row: the file looks cut off. The incomplete last row was "
+                 "not imported.")
+
+_STRIP = " \t\r\n\x0b\x0c\xa0\u3000\"'"
+_BLANK = frozenset({"", "/", "-", "—", "null", "NULL"})  # what these exports print for "nothing"
+_SIMPLE_AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
+_COUNT = re.compile(r"共[:：]?\s*(\d+)\s*笔")
+_START = re.compile(r"(?:起始|开始)时间[:：]\s*\[?\s*(\d{4}-\d{1,2}-\d{1,2})")
+_END = re.compile(r"(?:终止|结束)时间[:：]\s*\[?\s*(\d{4}-\d{1,2}-\d{1,2})")
+_RANGE = re.compile(r"日期区间[:：]\s*(\d{4}-\d{1,2}-\d{1,2})\s*至\s*(\d{4}-\d{1,2}-\d{1,2})")
+# A transaction that was closed or failed moved no money, whatever its 收/支 column says.
+_NO_MONEY = ("交易关闭", "已关闭", "支付失败", "交易失败", "已撤销")
+
+
+def cell(text: object) -> str:
+    """A cell without padding, the tabs that wrap IDs, quotes, or full-width spaces."""
+    return str(text).strip(_STRIP) if text is not None else ""
+
+
+def value(text: str) -> str:
+    """``cell`` that also maps the "/", "-" and "null" placeholders to ""."""
+    t = cell(text)
+    return "" if t in _BLANK else t
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, bool]:
+    """UTF-8 (BOM or not) or GB18030, tolerating a file cut inside a multi-byte character.
+    Returns the text and whether trailing bytes of a cut character had to be dropped."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if body.strip() and b"\x00" not in body[:4096]:
+        for enc in ("utf-8", "gb18030"):
+            for cut in range(4):  # a character is at most 4 bytes; a cut file may end inside one
+                try:
+                    return (body[: len(body) - cut] if cut else body).decode(enc), cut > 0
+                except UnicodeDecodeError:
+                    continue
+    return decode(data, name), False  # UTF-16, empty and binary input: the framework's rules and errors
+
+
+def head_text(data: bytes, limit: int = 65536) -> str:
+    """The decoded head of a file, for sniffing. Cut at a line end so no character is split (the byte 0x0A
+    is never part of a multi-byte UTF-8 or GB18030 character)."""
+    head = data[:limit]
+    if len(data) > limit and b"\n" in head:
+        head = head[: head.rfind(b"\n") + 1]
+    try:
+        return decode_text(head, "head")[0]
+    except Exception:  # sniffing never raises: not decodable means "not mine"
+        return ""
+
+
+def lines_of(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def split_row(line: str) -> list[str]:
+    """One CSV line into cells. Quotes are honoured when balanced; broken quoting splits naively."""
+    if '"' not in line or line.count('"') % 2:
+        return [c.strip(_STRIP) for c in line.split(",")]
+    try:
+        parsed = next(csv.reader([line]), [])
+    except csv.Error:
+        parsed = line.split(",")
+    return [c.strip(_STRIP) for c in parsed]
+
+
+def find_header(lines: Sequence[str], required: Iterable[str], limit: int = 200) -> tuple[int, list[str]] | None:
+    need = frozenset(required)
+    for i, line in enumerate(lines[:limit]):
+        if "," in line and all(n in line for n in need):
+            cells = split_row(line)
+            if need <= set(cells):
+                return i, cells
+    return None
+
+
+def sniff_header(data: bytes, required: Iterable[str], brands: Iterable[str]) -> int:
+    """95 when the header is there and the export names its brand, 80 for the header alone, else 0."""
+    text = head_text(data)
+    if not text or find_header(lines_of(text), required) is None:
+        return 0
+    return 95 if any(b in text for b in brands) else 80
+
+
+@dataclasses.dataclass
+class Ledger:
+    """A located table: header positions, data rows (1-based line, cells) and the text around it."""
+
+    columns: list[str]
+    index: dict[str, int]
+    rows: list[tuple[int, list[str]]]
+    preamble: list[str]
+    footer: list[str]
+    truncated: bool  # the file ends inside a row; that row is not in ``rows``
+
+    def get(self, cells: list[str], column: str) -> str:
+        i = self.index.get(column)
+        return cells[i] if i is not None and i < len(cells) else ""
+
+
+def read_ledger(data: bytes, name: str, required: Iterable[str], what: str) -> Ledger:
+    """Decode and locate the table whose header holds ``required``; rows end at EOF, a blank line or a
+    ``----`` separator (the older Alipay layout puts its summary below one)."""
+    text, cut_char = decode_text(data, name)
+    lines = lines_of(text)
+    found = find_header(lines, required)
+    if found is None:
+        raise fail(ImportCode.UNSUPPORTED_FORMAT, name, detail=f"no {what} header row")
+    at, columns = found
+    index: dict[str, int] = {}
+    for i, c in enumerate(columns):
+        if c:
+            index.setdefault(c, i)
+    width = max(index.values()) + 1
+    ends_mid_row = cut_char or not text.endswith(("\n", "\r"))
+    rows: list[tuple[int, list[str]]] = []
+    truncated = False
+    end = len(lines)
+    for i in range(at + 1, len(lines)):
+        line = lines[i]
+        if not line.strip(" \t\r,\"\u3000"):
+            if rows:
+                end = i
+                break
+            continue
+        if line.startswith(("---", "===")):
+            if rows:
+                end = i
+                break
+            continue
+        cells = split_row(line)
+        if i == len(lines) - 1 and ends_mid_row and len(cells) < width:
+            truncated = True
+            break
+        rows.append((i + 1, cells))
+    return Ledger(columns, index, rows, lines[:at], lines[end:], truncated)
+
+
+def read_date(text: str) -> tuple[date, str] | None:
+    """The date and the full timestamp text of a cell ("2023-02-12 21:32:14", "2021/6/1 0:13")."""
+    t = cell(text)
+    if len(t) >= 10 and t[4] == "-" and t[7] == "-":
+        try:
+            return date.fromisoformat(t[:10]), t
+        except ValueError:
+            pass
+    dt = parse_datetime(t)
+    return (dt.date(), t) if dt else None
+
+
+def read_cell_date(v: object) -> tuple[date, str] | None:
+    """A spreadsheet cell: a datetime/date object, or text."""
+    if isinstance(v, datetime):
+        return v.date(), v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, date):
+        return v, v.isoformat()
+    return read_date(str(v)) if isinstance(v, str) else None
+
+
+def read_money(text: str, currency: str = "CNY") -> Money | None:
+    """A positive amount (these exports carry the sign in the 收/支 column), or None if unreadable."""
+    t = cell(text)
+    if not _SIMPLE_AMOUNT.fullmatch(t):
+        norm = parse_amount_text(t)
+        if norm is None:
+            return None
+        t = norm.lstrip("-")
+        if not _SIMPLE_AMOUNT.fullmatch(t):
+            return None
+    try:
+        return Money(Decimal(t), currency)
+    except (InvalidInput, InvalidOperation, ArithmeticError):
+        return None
+
+
+def direction_of(flow: str, status: str = "") -> Direction:
+    """支出 → out, 收入 → in; 不计收支, 其他, "/" or empty → neutral. Closed or failed transactions moved no
+    money, so they are neutral whatever 收/支 says (their status is kept on the row)."""
+    if any(s in status for s in _NO_MONEY):
+        return Direction.NEUTRAL
+    if flow == "支出":
+        return Direction.OUT
+    if flow == "收入":
+        return Direction.IN
+    return Direction.NEUTRAL
+
+
+@cache
+def _catalog() -> Catalog:
+    with open(resource_path("providers.json"), encoding="utf-8") as fh:
+        return parse_catalog(json.load(fh))
+
+
+@cache
+def _preferring(prefer: tuple[str, ...]) -> Catalog:
+    # The catalog's alias rule breaks ties between equally long aliases by listing order, so listing this
+    # export's own products first makes a shared alias ("先用后付", "月付") mean the platform's product.
+    cat = _catalog()
+    first = tuple(p for pid in prefer for p in cat.providers if p.id == pid)
+    return dataclasses.replace(cat, providers=first + tuple(p for p in cat.providers if p.id not in prefer))
+
+
+def bnpl_product(payment_method: str, prefer: tuple[str, ...]) -> str | None:
+    """The catalog provider id a payment-method text names, or None."""
+    if not payment_method:
+        return None
+    p = _preferring(prefer).match_payment_method(payment_method)
+    return p.id if p else None
+
+
+class Notes:
+    """Warnings as parallel msgid / params lists (ParsedStatement.warnings and .warning_params)."""
+
+    def __init__(self) -> None:
+        self.msgids: list[str] = []
+        self.params: list[dict[str, str]] = []
+
+    def add(self, msgid: str, **params: object) -> None:
+        self.msgids.append(msgid)
+        self.params.append({k: str(v) for k, v in params.items()})
+
+    def check_count(self, name: str, text_lines: Iterable[str], found: int) -> None:
+        for line in text_lines:
+            m = _COUNT.search(line)
+            if m:
+                if int(m.group(1)) != found:
+                    self.add(W_COUNT, name=name, printed=m.group(1), found=found)
+                return
+
+    def check_period(self, name: str, period: tuple[date | None, date | None], days: Iterable[date]) -> None:
+        start, end = period
+        if start and end:
+            out = sum(1 for d in days if d < start or d > end)
+            if out:
+                self.add(W_PERIOD, name=name, count=out, start=start.isoformat(), end=end.isoformat())
+
+    def skipped(self, name: str, bad: Sequence[int]) -> None:
+        if bad:
+            self.add(W_SKIPPED, name=name, count=len(bad), line=bad[0])
+
+
+def period_of(text_lines: Iterable[str]) -> tuple[date | None, date | None]:
+    """The statement period the preamble or footer states (起始时间/终止时间 or 日期区间 … 至 …)."""
+    start = end = None
+    for line in text_lines:
+        if m := _RANGE.search(line):
+            start, end = _iso(m.group(1)), _iso(m.group(2))
+        if (m := _START.search(line)) and start is None:
+            start = _iso(m.group(1))
+        if (m := _END.search(line)) and end is None:
+            end = _iso(m.group(1))
+    return start, end
+
+
+def labelled(text_lines: Iterable[str], *labels: str) -> str:
+    """The value after ``label：`` in the preamble (account name or nickname), brackets removed."""
+    for line in text_lines:
+        for label in labels:
+            if line.startswith(label):
+                v = line[len(label):].lstrip(":：").split(",")[0]
+                return cell(v.strip("[]【】 \t"))
+    return ""
+
+
+def _iso(text: str) -> date | None:
+    try:
+        y, m, d = (int(x) for x in text.split("-"))
+        return date(y, m, d)
+    except ValueError:
+        return None

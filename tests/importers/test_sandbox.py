@@ -1,0 +1,63 @@
+"""The isolated parser process: limits, scrubbed environment, documented errors only."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from mybnpl.core.imports import ColumnMapping, ImportCode, ImportFailed
+from mybnpl.importers import sandbox
+from mybnpl.importers.base import ParseOptions, detect
+
+
+def _code(exc: pytest.ExceptionInfo[ImportFailed]) -> str:
+    return exc.value.code
+
+
+def test_child_environment_has_no_secrets_or_vault(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MYBNPL_PASSPHRASE", "secret passphrase")
+    monkeypatch.setenv("MYBNPL_VAULT", "/home/u/vault.mybnpl")
+    monkeypatch.setenv("PYTHONPATH", "/evil")
+    env = sandbox._clean_env()
+    assert not any(k.startswith(("MYBNPL", "PYTHON")) for k in env)
+    assert "secret passphrase" not in " ".join(env.values())
+    cmd = sandbox.worker_command()
+    assert "-I" in cmd and not any("vault" in c for c in cmd)
+
+
+def test_empty_and_renamed_binary() -> None:
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(b"", "x.csv")
+    assert _code(e) == ImportCode.EMPTY
+    png = b"\x89PNG\r\n\x1a\n" + os.urandom(2000)
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(png, "statement.csv")
+    assert _code(e) == ImportCode.UNSUPPORTED_FORMAT
+    assert "an image" in str(e.value)
+
+
+def test_size_limit_is_checked_before_spawning() -> None:
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(b"a,b,c\n1,2,3\n" * 10, "big.csv", limits=sandbox.Limits(max_file_bytes=50))
+    assert _code(e) == ImportCode.TOO_LARGE
+
+
+def test_wall_clock_timeout() -> None:
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(b"a,b,c\n1,2,3\n", "t.csv", limits=sandbox.Limits(wall_seconds=0.01))
+    assert _code(e) == ImportCode.TIMEOUT
+
+
+def test_memory_limit_stops_the_child_cleanly() -> None:
+    big = b"date,amount,merchant\n" + b"2026-01-01,1.00,shop\n" * 2_000_000  # 42 MB of text
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(big, "m.csv", ParseOptions(mapping=ColumnMapping("date", amount="amount")),
+                               limits=sandbox.Limits(memory_bytes=120 * 1024 * 1024))
+    assert _code(e) == ImportCode.TOO_MUCH_MEMORY
+
+
+def test_detect_rejects_unknown_text() -> None:
+    with pytest.raises(ImportFailed) as e:
+        detect(b"just a sentence, nothing tabular\n", "notes.txt")
+    assert _code(e) in (ImportCode.UNSUPPORTED_FORMAT, ImportCode.NEEDS_MAPPING)
