@@ -44,6 +44,7 @@ from mybnpl.vault import connection as cx
 from mybnpl.vault.db import Vault
 from mybnpl.vault.keyinfo import keyinfo_path
 from mybnpl.vault.keys import DbKey, KdfParams
+from mybnpl.vault.keystore import MemoryKeyStore
 from mybnpl.vault.manager import KeyMode, VaultManager
 
 PASSPHRASE = "correct horse battery staple"
@@ -88,7 +89,9 @@ def bench_open(manager: VaultManager, key: DbKey, n_rounds: int) -> None:
     pass_path = manager.path.with_name("passphrase-copy.mybnpl")
     shutil.copy2(manager.path, pass_path)
     shutil.copy2(keyinfo_path(manager.path), keyinfo_path(pass_path))
-    pass_manager = VaultManager(pass_path, manager.keystore, kdf=kdf)
+    pass_store = MemoryKeyStore()  # its own keystore: reenrol() removes the key from the keyring it is given
+    pass_store.items.update({vault_id: key.hex() for vault_id in cast(MemoryKeyStore, manager.keystore).items})
+    pass_manager = VaultManager(pass_path, pass_store, kdf=kdf)
     vault = pass_manager.open_with_keyring()
     pass_manager.reenrol(vault, KeyMode.PASSPHRASE, PASSPHRASE)  # same key, now wrapped under Argon2id
     vault.close()

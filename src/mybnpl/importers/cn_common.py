@@ -12,18 +12,18 @@ import dataclasses
 import json
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from mybnpl.core.catalog import Catalog, parse_catalog
 from mybnpl.core.errors import InvalidInput
-from mybnpl.core.imports import ImportCode
+from mybnpl.core.imports import ImportCode, ParsedStatement, ParsedTx
 from mybnpl.core.models import Direction
 from mybnpl.core.money import Money
 from mybnpl.i18n import N_
 from mybnpl.importers.errors import fail
-from mybnpl.importers.text import decode, parse_amount_text, parse_datetime
+from mybnpl.importers.text import decode, parse_amount_text, parse_date, parse_datetime
 from mybnpl.resources import resource_path
 
 W_COUNT = N_("{name} says it holds {printed} records, but {found} rows were found. The export may be "
@@ -33,7 +33,8 @@ W_SKIPPED = N_("{count} rows in {name} could not be read and were skipped (the f
 W_TRUNCATED = N_("{name} ends in the middle of a row: the file looks cut off. The incomplete last row was "
                  "not imported.")
 
-_STRIP = " \t\r\n\x0b\x0c\xa0\u3000\"'"
+_WS = " \t\r\n\x0b\x0c\xa0\u3000"
+_WS_QUOTES = _WS + "\"'"
 _BLANK = frozenset({"", "/", "-", "—", "null", "NULL"})  # what these exports print for "nothing"
 _SIMPLE_AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
 _COUNT = re.compile(r"共[:：]?\s*(\d+)\s*笔")
@@ -45,8 +46,8 @@ _NO_MONEY = ("交易关闭", "已关闭", "支付失败", "交易失败", "已�
 
 
 def cell(text: object) -> str:
-    """A cell without padding, the tabs that wrap IDs, quotes, or full-width spaces."""
-    return str(text).strip(_STRIP) if text is not None else ""
+    """A cell without padding, the tabs that end IDs, or full-width spaces."""
+    return str(text).strip(_WS) if text is not None else ""
 
 
 def value(text: str) -> str:
@@ -87,13 +88,15 @@ def lines_of(text: str) -> list[str]:
 
 def split_row(line: str) -> list[str]:
     """One CSV line into cells. Quotes are honoured when balanced; broken quoting splits naively."""
-    if '"' not in line or line.count('"') % 2:
-        return [c.strip(_STRIP) for c in line.split(",")]
+    if '"' not in line:
+        return [c.strip(_WS) for c in line.split(",")]
+    if line.count('"') % 2:  # broken quoting: split naively and drop the stray quotes at cell edges
+        return [c.strip(_WS_QUOTES) for c in line.split(",")]
     try:
         parsed = next(csv.reader([line]), [])
     except csv.Error:
         parsed = line.split(",")
-    return [c.strip(_STRIP) for c in parsed]
+    return [c.strip(_WS) for c in parsed]
 
 
 def find_header(lines: Sequence[str], required: Iterable[str], limit: int = 200) -> tuple[int, list[str]] | None:
@@ -123,49 +126,58 @@ class Ledger:
     rows: list[tuple[int, list[str]]]
     preamble: list[str]
     footer: list[str]
-    truncated: bool  # the file ends inside a row; that row is not in ``rows``
+    truncated: bool = False  # the file ends inside a row; that row is not in ``rows``
 
     def get(self, cells: list[str], column: str) -> str:
         i = self.index.get(column)
         return cells[i] if i is not None and i < len(cells) else ""
 
 
+def _table(columns: list[str], items: Iterable[tuple[int, list[str]]]) -> tuple[Ledger, int | None]:
+    """Rows after the header until EOF, or a blank or ``----`` row once data started (the older Alipay
+    layout puts its summary below such a separator). Returns the ledger and where the footer starts."""
+    index: dict[str, int] = {}
+    for i, c in enumerate(columns):
+        if c:
+            index.setdefault(c, i)
+    rows: list[tuple[int, list[str]]] = []
+    for i, cells in items:
+        if not any(cells) or cells[0].startswith(("---", "===")):
+            if rows:
+                return Ledger(columns, index, rows, [], []), i
+            continue
+        rows.append((i + 1, cells))
+    return Ledger(columns, index, rows, [], []), None
+
+
 def read_ledger(data: bytes, name: str, required: Iterable[str], what: str) -> Ledger:
-    """Decode and locate the table whose header holds ``required``; rows end at EOF, a blank line or a
-    ``----`` separator (the older Alipay layout puts its summary below one)."""
+    """Decode a CSV export and read the table whose header holds ``required``."""
     text, cut_char = decode_text(data, name)
     lines = lines_of(text)
     found = find_header(lines, required)
     if found is None:
         raise fail(ImportCode.UNSUPPORTED_FORMAT, name, detail=f"no {what} header row")
     at, columns = found
-    index: dict[str, int] = {}
-    for i, c in enumerate(columns):
-        if c:
-            index.setdefault(c, i)
-    width = max(index.values()) + 1
-    ends_mid_row = cut_char or not text.endswith(("\n", "\r"))
-    rows: list[tuple[int, list[str]]] = []
-    truncated = False
-    end = len(lines)
-    for i in range(at + 1, len(lines)):
-        line = lines[i]
-        if not line.strip(" \t\r,\"\u3000"):
-            if rows:
-                end = i
-                break
-            continue
-        if line.startswith(("---", "===")):
-            if rows:
-                end = i
-                break
-            continue
-        cells = split_row(line)
-        if i == len(lines) - 1 and ends_mid_row and len(cells) < width:
-            truncated = True
-            break
-        rows.append((i + 1, cells))
-    return Ledger(columns, index, rows, lines[:at], lines[end:], truncated)
+    led, end = _table(columns, ((i, split_row(lines[i])) for i in range(at + 1, len(lines))))
+    led.preamble, led.footer = lines[:at], (lines[end:] if end is not None else [])
+    # A file cut off mid-row (no final newline, or a split character) whose last row lacks columns: drop it.
+    if (led.rows and end is None and (cut_char or not text.endswith(("\n", "\r")))
+            and len(led.rows[-1][1]) <= max(led.index.values())):
+        led.rows.pop()
+        led.truncated = True
+    return led
+
+
+def grid_ledger(grid: Sequence[Sequence[str]], required: Iterable[str]) -> Ledger | None:
+    """The same table search over spreadsheet rows (cells already turned into text)."""
+    need = frozenset(required)
+    at = next((i for i, r in enumerate(grid[:200]) if need <= set(r)), None)
+    if at is None:
+        return None
+    led, end = _table(list(grid[at]), ((i, list(grid[i])) for i in range(at + 1, len(grid))))
+    led.preamble = [",".join(r) for r in grid[:at]]
+    led.footer = [",".join(r) for r in grid[end:]] if end is not None else []
+    return led
 
 
 def read_date(text: str) -> tuple[date, str] | None:
@@ -178,15 +190,6 @@ def read_date(text: str) -> tuple[date, str] | None:
             pass
     dt = parse_datetime(t)
     return (dt.date(), t) if dt else None
-
-
-def read_cell_date(v: object) -> tuple[date, str] | None:
-    """A spreadsheet cell: a datetime/date object, or text."""
-    if isinstance(v, datetime):
-        return v.date(), v.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(v, date):
-        return v, v.isoformat()
-    return read_date(str(v)) if isinstance(v, str) else None
 
 
 def read_money(text: str, currency: str = "CNY") -> Money | None:
@@ -251,37 +254,37 @@ class Notes:
         self.msgids.append(msgid)
         self.params.append({k: str(v) for k, v in params.items()})
 
-    def check_count(self, name: str, text_lines: Iterable[str], found: int) -> None:
-        for line in text_lines:
-            m = _COUNT.search(line)
-            if m:
-                if int(m.group(1)) != found:
-                    self.add(W_COUNT, name=name, printed=m.group(1), found=found)
-                return
 
-    def check_period(self, name: str, period: tuple[date | None, date | None], days: Iterable[date]) -> None:
-        start, end = period
-        if start and end:
-            out = sum(1 for d in days if d < start or d > end)
-            if out:
-                self.add(W_PERIOD, name=name, count=out, start=start.isoformat(), end=end.isoformat())
-
-    def skipped(self, name: str, bad: Sequence[int]) -> None:
-        if bad:
-            self.add(W_SKIPPED, name=name, count=len(bad), line=bad[0])
+def finish(fmt: str, provider: str, name: str, led: Ledger, notes: Notes, txs: list[ParsedTx], bad: list[int],
+           currency: str, *account_labels: str) -> ParsedStatement:
+    """The statement, with the checks every export shares: unreadable rows, a cut-off end, the printed
+    record count (共N笔记录) and the stated period (warnings, never errors: exports are often filtered)."""
+    if bad:
+        notes.add(W_SKIPPED, name=name, count=len(bad), line=bad[0])
+    if led.truncated:
+        notes.add(W_TRUNCATED, name=name)
+    around = led.preamble + led.footer
+    found = len(txs) + len(bad) + int(led.truncated)
+    printed = next((m.group(1) for line in around if (m := _COUNT.search(line))), None)
+    if printed is not None and int(printed) != found:
+        notes.add(W_COUNT, name=name, printed=printed, found=found)
+    start, end = period_of(around)
+    if start and end and (out := sum(1 for t in txs if not start <= t.posted_on <= end)):
+        notes.add(W_PERIOD, name=name, count=out, start=start.isoformat(), end=end.isoformat())
+    return ParsedStatement(
+        format=fmt, provider_id=provider, transactions=tuple(txs), currency=currency, period_start=start,
+        period_end=end, warnings=tuple(notes.msgids), warning_params=tuple(notes.params),
+        account_hint=labelled(around, *account_labels), columns=tuple(c for c in led.columns if c),
+    )
 
 
 def period_of(text_lines: Iterable[str]) -> tuple[date | None, date | None]:
     """The statement period the preamble or footer states (起始时间/终止时间 or 日期区间 … 至 …)."""
-    start = end = None
-    for line in text_lines:
-        if m := _RANGE.search(line):
-            start, end = _iso(m.group(1)), _iso(m.group(2))
-        if (m := _START.search(line)) and start is None:
-            start = _iso(m.group(1))
-        if (m := _END.search(line)) and end is None:
-            end = _iso(m.group(1))
-    return start, end
+    text = "\n".join(text_lines)
+    if m := _RANGE.search(text):
+        return parse_date(m[1]), parse_date(m[2])
+    start, end = _START.search(text), _END.search(text)
+    return (parse_date(start[1]) if start else None), (parse_date(end[1]) if end else None)
 
 
 def labelled(text_lines: Iterable[str], *labels: str) -> str:
@@ -293,10 +296,3 @@ def labelled(text_lines: Iterable[str], *labels: str) -> str:
                 return cell(v.strip("[]【】 \t"))
     return ""
 
-
-def _iso(text: str) -> date | None:
-    try:
-        y, m, d = (int(x) for x in text.split("-"))
-        return date(y, m, d)
-    except ValueError:
-        return None

@@ -70,6 +70,7 @@ CREATE TABLE transactions (
 CREATE INDEX ix_tx_posted ON transactions(posted_on, id);
 CREATE INDEX ix_tx_account ON transactions(account_id, posted_on);
 CREATE INDEX ix_tx_bnpl ON transactions(bnpl_product) WHERE bnpl_product IS NOT NULL;
+CREATE INDEX ix_tx_bnpl_posted ON transactions(posted_on, id) WHERE bnpl_product IS NOT NULL;
 CREATE UNIQUE INDEX ux_tx_external ON transactions(account_id, external_id) WHERE external_id IS NOT NULL;
 CREATE UNIQUE INDEX ux_tx_fingerprint ON transactions(fingerprint) WHERE fingerprint IS NOT NULL;
 
