@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -71,11 +72,18 @@ def open_vault_interactively(ctx: UiContext) -> Vault | None:
     return dialog.vault
 
 
-def run(vault_path: Path | str | None = None, *, language: str | None = None, config: Config | None = None,
-        keystore: KeyStore | None = None, argv: Sequence[str] | None = None) -> int:
-    """Run the desktop app until the user quits. Returns the process exit code."""
+def run(vault_path: Path | str | None = None, *, language: str | None = None, today: date | None = None,
+        config: Config | None = None, keystore: KeyStore | None = None, argv: Sequence[str] | None = None) -> int:
+    """Run the desktop app until the user quits. Returns the process exit code.
+
+    ``vault_path`` overrides the configured location; ``language`` the configured language; ``today`` fixes
+    the date the app reasons about (``--today``, for demos and reproducible screenshots).
+    """
     app = make_application(argv)
     ctx = make_context(Path(vault_path) if vault_path is not None else None, config, keystore)
+    if today is not None:
+        fixed = today
+        ctx.today = lambda: fixed
     apply_language(language or str(ctx.config.get("language")))
     vault = open_vault_interactively(ctx)
     if vault is None:

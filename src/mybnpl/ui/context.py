@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from mybnpl.config import Config
 from mybnpl.core.catalog import Catalog
@@ -22,4 +21,3 @@ class UiContext:
     today: Callable[[], date] = date.today
     # Connect to the desktop (D-Bus screen-lock/sleep signals, system tray). Tests switch this off.
     platform_hooks: bool = True
-    extras: dict[str, Any] = field(default_factory=dict)

@@ -116,7 +116,9 @@ class ScreenLockWatcher(QObject):
              "PrepareForSleep", "_active_changed(bool)"),
         ]
         for bus, service, path, interface, name, slot in subscriptions:
-            if bus.isConnected() and bus.connect(service, path, interface, name, self, SLOT(slot)):
+            # PySide6 takes the SLOT() string at run time; its stub says bytes, which it then rejects.
+            if bus.isConnected() and bus.connect(service, path, interface, name, self,
+                                                 SLOT(slot)):  # type: ignore[call-overload]
                 self.connected.append(f"{interface}.{name}")
         return self.connected
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QSize, QThreadPool, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from mybnpl import __version__
+from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, tr
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon, line_icon
@@ -54,7 +57,9 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(196)
         self.nav.setSpacing(1)
         self.nav.setStyleSheet("QListWidget#nav { border: none; padding-top: 8px; }"
-                               "QListWidget#nav::item { padding: 7px 10px; border-radius: 6px; }")
+                               "QListWidget#nav::item { padding: 7px 10px; border-radius: 6px; }"
+                               "QListWidget#nav::item:selected { background: palette(highlight);"
+                               " color: palette(highlighted-text); }")
         self.stack = QStackedWidget()
         self.pages: dict[str, Page] = {}
         for cls in PAGE_CLASSES:
@@ -209,10 +214,9 @@ class MainWindow(QMainWindow):
 
     def change_language(self, choice: str) -> None:
         """Switch language live (the vault stays open) and remember it."""
-        try:
+        # A read-only settings file must not prevent switching for this session.
+        with contextlib.suppress(UserError, OSError):
             self.ctx.config.set("language", choice)
-        except Exception:  # a read-only settings file must not prevent switching for this session
-            pass
         apply_language(choice)
         self.retranslate()
         self.settings_page.refresh_values()
@@ -245,12 +249,12 @@ class MainWindow(QMainWindow):
     def show_window(self) -> None:
         if self.vault is None:
             if self.unlock_dialog is not None:
-                self.unlock_dialog.raise_()
-                self.unlock_dialog.activateWindow()
+                self.unlock_dialog.show()
             return
         self.show()
-        self.raise_()
-        self.activateWindow()
+        if QGuiApplication.platformName() != "offscreen":  # headless: no stacking order to change
+            self.raise_()
+            self.activateWindow()
 
     def about(self) -> None:
         QMessageBox.about(self, _("About mybnpl"), tr(N_(

@@ -36,8 +36,11 @@ def groups(key: str) -> list[str]:
 
 
 def display_lines(key: str) -> str:
+    """Groups in lines of four; the last line is padded so the columns stay aligned when centred."""
     gs = groups(key)
-    return "\n".join("  ".join(gs[i : i + GROUPS_PER_LINE]) for i in range(0, len(gs), GROUPS_PER_LINE))
+    lines = ["  ".join(gs[i : i + GROUPS_PER_LINE]) for i in range(0, len(gs), GROUPS_PER_LINE)]
+    width = max((len(line) for line in lines), default=0)
+    return "\n".join(line.ljust(width) for line in lines)
 
 
 def _normalise(text: str) -> str:

@@ -250,6 +250,7 @@ class UnlockDialog(QDialog):
         op.success(self._opened).failure(self._main_failed).finally_(lambda: self._set_busy(False)).run()
 
     def _main_failed(self, err: UserError) -> None:
+        self._set_busy(False)  # before moving the focus: a disabled field cannot take it
         if isinstance(err, _DAMAGED):
             self.show_damaged(err)
         elif isinstance(err, verr.WrongPassphrase):
@@ -279,6 +280,7 @@ class UnlockDialog(QDialog):
          .failure(self._recovery_failed).finally_(lambda: self._set_busy(False)).run())
 
     def _recovery_failed(self, err: UserError) -> None:
+        self._set_busy(False)
         if isinstance(err, _DAMAGED):
             self.show_damaged(err)
             return
@@ -289,6 +291,7 @@ class UnlockDialog(QDialog):
     def _recovered(self, vault: Vault) -> None:
         self.vault = vault
         self.recovery_edit.clear()
+        set_text(self.title, _("Your vault is open"))
         self.stack.setCurrentIndex(2)
         self.re_save.setFocus()
 

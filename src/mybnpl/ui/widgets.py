@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +20,7 @@ from mybnpl.i18n import N_, _, tr
 from mybnpl.ui.icons import line_pixmap
 
 MIN_PASSPHRASE = 8
+EMPTY_TEXT_WIDTH = 540
 
 
 def heading(text: str = "", scale: float = 1.5, bold: bool = True) -> QLabel:
@@ -32,9 +33,21 @@ def heading(text: str = "", scale: float = 1.5, bold: bool = True) -> QLabel:
     return label
 
 
+def soft_color(palette: QPalette) -> QColor:
+    """Half-way between text and background: for secondary text and decorative icons."""
+    a = palette.color(QPalette.ColorRole.WindowText)
+    b = palette.color(QPalette.ColorRole.Window)
+    return QColor((a.red() + b.red()) // 2, (a.green() + b.green()) // 2, (a.blue() + b.blue()) // 2)
+
+
 def muted(label: QLabel) -> QLabel:
     pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.PlaceholderText))
+    a = pal.color(QPalette.ColorRole.WindowText)
+    b = pal.color(QPalette.ColorRole.Window)
+    # Two thirds of the way to the text colour: readable, yet clearly secondary.
+    pal.setColor(QPalette.ColorRole.WindowText, QColor((2 * a.red() + b.red()) // 3,
+                                                       (2 * a.green() + b.green()) // 3,
+                                                       (2 * a.blue() + b.blue()) // 3))
     label.setPalette(pal)
     return label
 
@@ -54,8 +67,7 @@ class EmptyState(QWidget):
         layout.addStretch(2)
         self.icon_label = QLabel()
         self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        color = self.palette().color(QPalette.ColorRole.PlaceholderText)
-        self.icon_label.setPixmap(line_pixmap(icon, 72, color))
+        self.icon_label.setPixmap(line_pixmap(icon, 72, soft_color(self.palette())))
         self.title_label = heading(scale=1.35)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title_label.setObjectName("emptyTitle")
@@ -63,12 +75,15 @@ class EmptyState(QWidget):
         self.text_label.setObjectName("emptyText")
         self.text_label.setWordWrap(True)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.text_label.setMaximumWidth(560)
-        self.text_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.text_label.setFixedWidth(EMPTY_TEXT_WIDTH)  # a fixed width gives word-wrap a definite height
         layout.addWidget(self.icon_label)
         layout.addSpacing(8)
         layout.addWidget(self.title_label)
-        layout.addWidget(self.text_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.text_label)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(3)
         self.retranslate()
 

@@ -19,7 +19,7 @@ from mybnpl.i18n import N_, _, error_text, tr
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon
 from mybnpl.ui.recovery import RecoveryKeyPanel
-from mybnpl.ui.widgets import PassphraseFields, heading, muted, set_text
+from mybnpl.ui.widgets import PassphraseFields, muted, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 from mybnpl.vault.manager import KeyMode
@@ -72,6 +72,8 @@ class ProtectionPage(QWizardPage):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
         self._ctx = ctx
+        self.created: tuple[Vault, str] | None = None
+        self._running = False
         self.setCommitPage(True)
         self.status = ctx.manager.keyring_status()
         self.keyring_radio = QRadioButton()
@@ -117,8 +119,6 @@ class ProtectionPage(QWizardPage):
         self.keyring_radio.toggled.connect(self._mode_changed)
         self.fields.changed.connect(self.completeChanged)
         self._mode_changed()
-        self.created: tuple[Vault, str] | None = None
-        self._running = False
 
     def mode(self) -> KeyMode:
         return KeyMode.KEYRING if self.keyring_radio.isChecked() else KeyMode.PASSPHRASE
@@ -237,6 +237,7 @@ class FirstRunWizard(QWizard):
         self.setObjectName("firstRunWizard")
         self.setWindowIcon(app_icon())
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setPixmap(QWizard.WizardPixmap.LogoPixmap, app_icon().pixmap(48, 48))
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.welcome = WelcomePage()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -32,8 +32,9 @@ class StatCard(QFrame):
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.caption_id = caption
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("statCard")
+        self.setStyleSheet("QFrame#statCard { background: palette(base); border: 1px solid palette(mid);"
+                           " border-radius: 8px; }")
         self.value = heading("–", scale=2.0)
         self.value.setObjectName("statValue")
         self.caption = muted(QLabel())
@@ -75,6 +76,14 @@ def _item(text: str, color: str | None = None, align_right: bool = False) -> QTa
     return item
 
 
+def fit_height(table: QTableWidget, max_rows: int) -> None:
+    """Make a short table as tall as its rows (up to ``max_rows``), so no empty box is left below them."""
+    rows = min(table.rowCount(), max_rows)
+    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+    height += sum(table.rowHeight(r) for r in range(rows))
+    table.setMaximumHeight(height + 2)
+
+
 class DashboardPage(Page):
     key = "dashboard"
     icon_name = "dashboard"
@@ -109,17 +118,19 @@ class DashboardPage(Page):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.no_due = muted(QLabel())
+        # Rows grow for long explanations but are never shorter than the due table's.
+        self.findings.verticalHeader().setMinimumSectionSize(self.due.verticalHeader().defaultSectionSize())
         self.empty_hint = muted(QLabel())
         self.empty_hint.setWordWrap(True)
         self.body.addSpacing(12)
         self.body.addWidget(self.empty_hint)
         self.body.addWidget(self.findings_title)
         self.body.addWidget(self.no_findings)
-        self.body.addWidget(self.findings, 2)
+        self.body.addWidget(self.findings)
         self.body.addSpacing(8)
         self.body.addWidget(self.due_title)
         self.body.addWidget(self.no_due)
-        self.body.addWidget(self.due, 3)
+        self.body.addWidget(self.due, 1)
         self.retranslate()
         self.clear()
 
@@ -149,7 +160,7 @@ class DashboardPage(Page):
         lang = current_language()
         self.card_accounts.set(f"{d.accounts:,}")
         self.card_tx.set(f"{d.transactions:,}", tr(N_("{n} paid with BNPL"), n=f"{d.bnpl_transactions:,}"))
-        self.card_7.set(f"{len(d.due_7):,}", tr(N_("{n} overdue"), n=len(d.overdue)) if d.overdue else "")
+        self.card_7.set(f"{d.due_7_count:,}", tr(N_("{n} overdue"), n=d.overdue_count) if d.overdue_count else "")
         totals = " · ".join(m.format() for _c, m in sorted(d.due_30_totals.items()))
         self.card_30.set(f"{d.due_30_count:,}", totals)
 
@@ -159,7 +170,7 @@ class DashboardPage(Page):
             self.findings.setItem(r, 1, _item(provider_name(self.ctx.catalog, f.provider_id)))
             text = f.explanation_zh if lang == "zh_CN" and f.explanation_zh else f.explanation_en
             self.findings.setItem(r, 2, _item(text))
-        self.findings.resizeRowsToContents()
+        self._fit()
         self.findings.setVisible(bool(d.open_findings))
         self.no_findings.setVisible(not d.open_findings)
 
@@ -178,6 +189,18 @@ class DashboardPage(Page):
             self.due.setItem(r, 4, _item(item.amount.format(), align_right=True))
         self.due.setVisible(bool(items))
         self.no_due.setVisible(not items)
+
+    def _fit(self) -> None:
+        self.findings.resizeRowsToContents()
+        fit_height(self.findings, max_rows=6)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()  # fonts and header sizes are final only once shown
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()  # explanations re-wrap with the width
 
     # -- language -----------------------------------------------------------------------------------------
     def retranslate(self) -> None:

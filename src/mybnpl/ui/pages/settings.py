@@ -71,6 +71,7 @@ class SettingsPage(Page):
 
         self.prefs = QGroupBox()
         form = QFormLayout(self.prefs)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         for s in SETTINGS:
             editor = self._editor(s)
             editor.setObjectName(f"setting_{s.key}")
@@ -80,7 +81,6 @@ class SettingsPage(Page):
             else:
                 label = QLabel()
                 label.setBuddy(editor)
-                label.setWordWrap(True)
                 self.labels[s.key] = label
                 form.addRow(label, editor)
         self.prefs_note = muted(QLabel())
@@ -143,6 +143,7 @@ class SettingsPage(Page):
             return box
         if s.type is int:
             spin = QSpinBox()
+            spin.setMinimumWidth(100)
             spin.setRange(s.minimum if s.minimum is not None else -(2**31),
                           s.maximum if s.maximum is not None else 2**31 - 1)
             spin.setValue(int(value))
@@ -150,12 +151,14 @@ class SettingsPage(Page):
             return spin
         if s.choices:
             combo = QComboBox()
+            combo.setMinimumWidth(220)
             for choice in s.choices:
                 combo.addItem(choice_label(s, choice), choice)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             combo.currentIndexChanged.connect(lambda _i, k=s.key, c=combo: self._set(k, c.currentData()))
             return combo
         edit = QLineEdit(str(value))
+        edit.setMinimumWidth(420)
         edit.editingFinished.connect(lambda k=s.key, e=edit: self._set(k, e.text()))
         return edit
 

@@ -10,7 +10,7 @@ from mybnpl.ui.models import TransactionsModel
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import EmptyState, muted, set_text
 
-COLUMN_WIDTHS = (100, 220, 120, 160, 160, 90)
+COLUMN_WIDTHS = (100, 200, 110, 150, 240, 90)
 
 
 class TransactionsPage(Page):

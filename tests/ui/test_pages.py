@@ -1,0 +1,145 @@
+"""Pages on a demo vault: dashboard, accounts, settings (generic editors, key change, backup), empty states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from mybnpl.config import SETTINGS
+from mybnpl.services.accounts import list_accounts
+from mybnpl.ui.main_window import MainWindow
+from mybnpl.ui.pages.accounts import AccountsPage
+from mybnpl.ui.pages.base import EmptyPage
+from mybnpl.ui.pages.dashboard import DashboardPage
+from mybnpl.ui.recovery import groups
+from mybnpl.vault.manager import KeyMode
+from tests.ui.conftest import PASSPHRASE
+
+NEW_PASSPHRASE = "another long passphrase"
+
+
+def test_navigation_has_every_section(window: MainWindow) -> None:
+    names = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert names == ["Dashboard", "Accounts", "Transactions", "Import", "Findings", "Evidence", "Letters",
+                     "Dossiers", "Settings"]
+    window.nav.setCurrentRow(4)
+    assert window.stack.currentWidget() is window.page("findings")
+    assert "Vault:" in window.path_label.text() and "passphrase" in window.mode_label.text()
+
+
+def test_dashboard_shows_findings_first_and_what_is_due(window: MainWindow) -> None:
+    page = window.page("dashboard")
+    assert isinstance(page, DashboardPage)
+    data = page.data
+    assert data is not None and data.accounts == 5
+    assert page.card_accounts.value.text() == "5"
+    assert page.findings.rowCount() == len(data.open_findings) == 2
+    item = page.findings.item(0, 0)
+    assert item is not None and item.text() == "Serious"
+    assert page.due.rowCount() == len(data.overdue) + len(data.due_7)
+
+
+def test_empty_states_explain_what_is_coming(window: MainWindow) -> None:
+    letters = window.page("letters")
+    assert isinstance(letters, EmptyPage)
+    text = letters.empty.text_label.text()
+    assert "templates" in text and "not a lawyer" in text
+    imp = window.page("import")
+    assert isinstance(imp, EmptyPage)
+    assert "Alipay, WeChat Pay, JD, Meituan" in imp.empty.text_label.text()
+
+
+def test_add_account(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.page("accounts")
+    assert isinstance(page, AccountsPage)
+    assert page.model.rowCount() == 5
+    dialog = page.open_add_dialog()
+    assert dialog is not None
+    index = dialog.provider.findData("klarna")
+    assert index >= 0 and "Klarna" in dialog.provider.itemText(index)
+    dialog.provider.setCurrentIndex(index)
+    qtbot.keyClicks(dialog.label, "Klarna DE")
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert page.model.rowCount() == 6
+    assert window.vault is not None
+    assert any(a.label == "Klarna DE" for a in list_accounts(window.vault))
+
+
+def test_settings_are_rendered_by_type_and_saved(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.settings_page
+    assert set(page.editors) == {s.key for s in SETTINGS}
+    box = page.editors["minimize_to_tray"]
+    assert isinstance(box, QCheckBox) and box.isChecked()
+    box.setChecked(False)
+    assert window.ctx.config.get("minimize_to_tray") is False
+    assert window.ctx.config.path is not None and '"minimize_to_tray": false' in window.ctx.config.path.read_text()
+    edit = page.editors["vault_path"]
+    assert isinstance(edit, QLineEdit)
+    edit.setText("/tmp/elsewhere.mybnpl")
+    edit.editingFinished.emit()
+    assert window.ctx.config.get("vault_path") == "/tmp/elsewhere.mybnpl"
+
+
+def test_change_passphrase_shows_new_recovery_key(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.settings_page
+    window.show_page("settings")
+    qtbot.mouseClick(page.change_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert dialog is not None and dialog.passphrase_radio.isChecked()
+    assert not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.fields.first, NEW_PASSPHRASE)
+    qtbot.keyClicks(dialog.fields.second, NEW_PASSPHRASE)
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.recovery_dialog is not None and page.recovery_dialog.isVisible())
+    recovery = page.recovery_dialog
+    assert recovery is not None and dialog.recovery_key is not None
+    recovery.reject()  # not confirmed yet: stays open
+    assert recovery.isVisible()
+    qtbot.keyClicks(recovery.panel.confirm_edit, groups(dialog.recovery_key)[-1])
+    qtbot.mouseClick(recovery.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert not recovery.isVisible()
+    vault = window.vault
+    assert vault is not None and not vault.closed
+    manager = window.ctx.manager
+    assert manager.key_mode() is KeyMode.PASSPHRASE
+    new_key = dialog.recovery_key
+    window.lock()
+    manager.open_with_passphrase(NEW_PASSPHRASE).close()
+    manager.open_with_recovery(new_key).close()
+    from mybnpl.vault.errors import WrongPassphrase
+
+    try:
+        manager.open_with_passphrase(PASSPHRASE).close()
+    except WrongPassphrase:
+        pass
+    else:
+        raise AssertionError("the old passphrase still opens the vault")
+
+
+def test_switch_to_keyring(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.settings_page
+    assert page.switch_button.isEnabled()
+    qtbot.mouseClick(page.switch_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert dialog is not None and dialog.keyring_radio.isChecked() and dialog.ok.isEnabled()
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.recovery_dialog is not None)
+    assert window.ctx.manager.key_mode() is KeyMode.KEYRING
+    assert "system keyring" in window.mode_label.text()
+    assert page.recovery_dialog is not None
+    page.recovery_dialog.done(0)
+
+
+def test_backup(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    page = window.settings_page
+    target = tmp_path / "backup.mybnpl"
+    page.ask_backup_path = lambda: str(target)
+    qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "verified" in page.vault_status.text(), timeout=20_000)
+    assert target.is_file() and target.stat().st_size > 0
+    page.ask_backup_path = lambda: ""
+    page.backup()  # cancelled: nothing happens
