@@ -1,0 +1,105 @@
+"""The import use case end to end: isolated parse → preview → one-transaction commit, idempotent, evidence kept."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from mybnpl.core.imports import ImportCode, ImportFailed
+from mybnpl.importers.base import ParseOptions
+from mybnpl.services import evidence as evidence_svc
+from mybnpl.services import imports as svc
+from mybnpl.services.catalog import load_catalog
+from mybnpl.vault import repos
+from mybnpl.vault.db import Vault
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures"
+MEITUAN = FIX / "cn" / "meituan.csv"
+
+
+def _import(vault: Vault, path: Path, opts: ParseOptions | None = None) -> svc.ImportOutcome:
+    catalog = load_catalog()
+    data, parsed = svc.parse_file(path, opts or ParseOptions())
+    return svc.commit(vault, catalog, svc.build_preview(vault, catalog, path.name, data, parsed))
+
+
+def test_import_stores_rows_statement_and_original_as_evidence(vault: Vault) -> None:
+    out = _import(vault, MEITUAN)
+    assert (out.status, out.provider, out.format) == ("imported", "meituan_yuefu", "meituan_csv")
+    assert (out.transactions, out.duplicates, out.bnpl_transactions) == (29, 0, 6)
+    assert vault.scalar("SELECT count(*) FROM transactions WHERE statement_id = ?", (out.statement_id,)) == 29
+    assert out.evidence_id is not None
+    original = evidence_svc.evidence_bytes(vault, out.evidence_id)
+    assert original == MEITUAN.read_bytes()
+    item = evidence_svc.get_evidence(vault, out.evidence_id)
+    assert item.sha256 == hashlib.sha256(MEITUAN.read_bytes()).hexdigest() and item.source == "import"
+    assert vault.scalar("SELECT evidence_id FROM statements WHERE id = ?", (out.statement_id,)) == out.evidence_id
+    accounts = repos.list_accounts(vault)
+    assert [a.provider_id for a in accounts] == ["meituan_yuefu"]
+    kinds = [r[0] for r in vault.query("SELECT kind FROM events ORDER BY id")]
+    assert "statement_imported" in kinds
+
+
+def test_same_file_twice_adds_nothing(vault: Vault) -> None:
+    _import(vault, MEITUAN)
+    again = _import(vault, MEITUAN)
+    assert (again.status, again.transactions, again.duplicates) == ("duplicate", 0, 29)
+    assert vault.scalar("SELECT count(*) FROM transactions") == 29
+    assert vault.scalar("SELECT count(*) FROM evidence") == 1
+
+
+def test_overlapping_export_adds_only_new_rows(vault: Vault, tmp_path: Path) -> None:
+    lines = MEITUAN.read_bytes().split(b"\n")
+    header_at = next(i for i, ln in enumerate(lines) if ln.startswith("交易创建时间".encode()))
+    first_half = lines[: header_at + 1 + 15]
+    partial = tmp_path / "meituan-part.csv"
+    partial.write_bytes(b"\n".join(first_half) + b"\n")
+    first = _import(vault, partial)
+    assert first.transactions == 15
+    full = _import(vault, MEITUAN)
+    assert (full.status, full.transactions, full.duplicates) == ("imported", 14, 15)
+    assert vault.scalar("SELECT count(*) FROM transactions") == 29
+
+
+def test_preview_marks_duplicates_before_commit(vault: Vault) -> None:
+    _import(vault, MEITUAN)
+    catalog = load_catalog()
+    data, parsed = svc.parse_file(MEITUAN, ParseOptions())
+    preview = svc.build_preview(vault, catalog, MEITUAN.name, data, parsed)
+    assert preview.already_imported
+    assert {r.duplicate for r in preview.rows} == {"in_vault_id"}
+
+
+def test_commit_is_all_or_nothing(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = load_catalog()
+    data, parsed = svc.parse_file(MEITUAN, ParseOptions())
+    preview = svc.build_preview(vault, catalog, MEITUAN.name, data, parsed)
+    before = repos.entity_counts(vault)
+
+    def boom(*_a: object, **_k: object) -> int:
+        raise RuntimeError("crash in the middle of the import")
+
+    monkeypatch.setattr(repos, "insert_transactions", boom)
+    with pytest.raises(RuntimeError):
+        svc.commit(vault, catalog, preview)
+    after = repos.entity_counts(vault)
+    # the account is created before the transaction opens; nothing of the import itself remains
+    assert {k: v for k, v in after.items() if k not in ("accounts", "events")} == \
+           {k: v for k, v in before.items() if k not in ("accounts", "events")}
+    assert vault.scalar("SELECT count(*) FROM evidence_blobs") == 0
+
+
+def test_errors_are_documented_codes(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ImportFailed) as e:
+        svc.parse_file(empty, ParseOptions())
+    assert e.value.code == ImportCode.EMPTY
+    with pytest.raises(ImportFailed) as e:
+        svc.parse_file(FIX / "pdf" / "password-example.pdf", ParseOptions())
+    assert e.value.code == ImportCode.PASSWORD_REQUIRED
+    with pytest.raises(ImportFailed) as e:
+        svc.parse_file(FIX / "pdf" / "password-example.pdf", ParseOptions(password="nope"))
+    assert e.value.code == ImportCode.WRONG_PASSWORD
