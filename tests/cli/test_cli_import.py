@@ -51,8 +51,8 @@ def test_errors_exit_1_with_codes(tmp_path: Path) -> None:
     assert res[1]["error"]["code"] == "empty" and res[2]["error"]["code"] == "password_required"
     code, out, _ = run("import", str(FIX / "pdf" / "password-example.pdf"), "--password-env", "PDF_PW", "--json")
     assert json.loads(out)[0]["error"]["code"] == "needs_mapping"
-    code, out, err = run("--lang", "zh", "import", str(empty))
-    assert code == 1 and "zero.pdf" in out
+    code, out, _ = run("--lang", "zh", "import", str(empty))
+    assert code == 1 and "zero.pdf" in out and "空" in out  # "…是空文件"
 
 
 def test_transactions_bnpl_only(tmp_path: Path) -> None:
@@ -73,7 +73,8 @@ def test_plan_add_splits_to_the_cent_and_attaches(tmp_path: Path) -> None:
     shot = tmp_path / "screen.png"
     shot.write_bytes(b"\x89PNG\r\n\x1a\n" + b"fake image bytes")
     code, out, err = run("plan", "add", "--provider", "afterpay", "--merchant", "ASOS", "--total", "100.00",
-                         "--installments", "3", "--first-due", "2026-01-31", "--every", "1m", "--currency", "GBP", "--attach", str(shot),
+                         "--installments", "3", "--first-due", "2026-01-31", "--every", "1m", "--currency", "GBP",
+                         "--attach", str(shot),
                          "--json")
     assert code == 0, err
     plan = json.loads(out)
