@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from tests.importers.synth import make_alipay_csv  # noqa: E402
 
 from mybnpl.importers.base import ParseOptions  # noqa: E402
+from mybnpl.importers.sandbox import parse_isolated  # noqa: E402
 from mybnpl.services import imports as imports_svc  # noqa: E402
 from mybnpl.services.catalog import load_catalog  # noqa: E402
 from mybnpl.vault.keys import KdfParams  # noqa: E402
@@ -43,9 +44,14 @@ def import_once(path: Path, vault_path: Path) -> tuple[float, int, int]:
     try:
         catalog = load_catalog()
         start = time.perf_counter()
-        data, parsed = imports_svc.parse_file(path, ParseOptions())
-        preview = imports_svc.build_preview(vault, catalog, path.name, data, parsed)
-        outcome = imports_svc.commit(vault, catalog, preview)
+        data = imports_svc.read_file(path)
+        prior = imports_svc.find_prior_import(vault, data)
+        if prior is not None:  # the CLI's and the app's path: an identical file is recognised by its SHA-256
+            outcome = imports_svc.prior_outcome(str(path), prior)
+        else:
+            parsed = parse_isolated(data, path.name, ParseOptions())
+            preview = imports_svc.build_preview(vault, catalog, path.name, data, parsed)
+            outcome = imports_svc.commit(vault, catalog, preview)
         return time.perf_counter() - start, outcome.transactions, outcome.duplicates
     finally:
         vault.close()
@@ -74,7 +80,8 @@ def main() -> int:
     print(f"{'variant':44} {'seconds':>8} {'× baseline':>11}")
     print(f"{'baseline: decode + csv.reader':44} {b:8.3f} {1.0:11.1f}")
     print(f"{'import (isolated parse, preview, commit)':44} {f:8.3f} {f / b:11.1f}")
-    print(f"{'re-import (all duplicates)':44} {a:8.3f} {a / b:11.1f}")
+    print(f"{'re-import (same file: all duplicates)':44} {a:8.3f} {a / b:11.1f}")
+    print("(an overlapping export with different bytes takes the full path: see the first import's time)")
     ok1, ok2 = f <= 3.0, a <= 2.0
     print(f"{'PASS' if ok1 else 'FAIL'}: first import {f:.2f} s (target ≤ 3 s)")
     print(f"{'PASS' if ok2 else 'FAIL'}: re-import {a:.2f} s (target ≤ 2 s)")

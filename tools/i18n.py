@@ -66,8 +66,11 @@ def stale_mo(lang: str) -> bool:
         return True
     with open(mo_file, "rb") as fh:
         mo = read_mo(fh)
-    want = {m.id: m.string for m in po if m.id and m.string and not m.fuzzy}
-    got = {m.id: m.string for m in mo if m.id}
+    def key(x: object) -> object:
+        return tuple(x) if isinstance(x, list | tuple) else x
+
+    want = {key(m.id): key(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    got = {key(m.id): key(m.string) for m in mo if m.id}
     return want != got
 
 

@@ -216,6 +216,7 @@ def test_empty_file() -> None:
         with pytest.raises(ImportFailed) as e:
             parse(data)
         assert e.value.code == ImportCode.EMPTY
+    assert gc.isenabled()  # restored after a failed parse too
 
 
 def test_synthetic_export() -> None:

@@ -12,6 +12,7 @@ from mybnpl.core.imports import ColumnMapping, ImportCode, ImportFailed
 from mybnpl.core.money import Money
 from mybnpl.i18n import N_, _, tr
 from mybnpl.importers.base import ParseOptions
+from mybnpl.importers.sandbox import parse_isolated
 from mybnpl.services import evidence as evidence_svc
 from mybnpl.services import imports as imports_svc
 from mybnpl.services import plans as plans_svc
@@ -127,14 +128,18 @@ class DataCommands(Cli):
 
     def _import_one(self, vault: Any, catalog: Any, path: Path, opts: ParseOptions) -> imports_svc.ImportOutcome:
         try:
+            data = imports_svc.read_file(path)
+            prior = imports_svc.find_prior_import(vault, data)
+            if prior is not None:  # this exact file was imported before: nothing to parse, nothing to add
+                return imports_svc.prior_outcome(str(path), prior)
             try:
-                data, parsed = imports_svc.parse_file(path, opts)
+                parsed = parse_isolated(data, path.name, opts)
             except ImportFailed as e:
                 if e.code != ImportCode.PASSWORD_REQUIRED.value or not self._can_ask():
                     raise
                 pw = self._ask(tr("Password for {name}: ", name=path.name))
-                data, parsed = imports_svc.parse_file(path, ParseOptions(opts.provider_hint, pw, opts.mapping,
-                                                                         opts.currency))
+                parsed = parse_isolated(data, path.name, ParseOptions(opts.provider_hint, pw, opts.mapping,
+                                                                      opts.currency))
             preview = imports_svc.build_preview(vault, catalog, path.name, data, parsed, opts.provider_hint)
         except ImportFailed as e:
             return imports_svc.ImportOutcome(str(path), "error", error=e)

@@ -57,12 +57,24 @@ class ParsedTx:
     row: int = 0  # line or row number in the source, for messages
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["posted_on"] = self.posted_on.isoformat()
-        d["amount"] = str(self.amount.amount)
-        d["currency"] = self.amount.currency
-        d["direction"] = self.direction.value
-        return d
+        return {
+            "posted_on": self.posted_on.isoformat(), "amount": str(self.amount.amount),
+            "currency": self.amount.currency, "direction": self.direction.value, "merchant": self.merchant,
+            "description": self.description, "payment_method": self.payment_method,
+            "bnpl_product": self.bnpl_product, "external_id": self.external_id, "status": self.status,
+            "category": self.category, "posted_at": self.posted_at, "row": self.row,
+        }
+
+    def to_row(self) -> list[Any]:
+        """Compact form for the worker's answer (100k rows cross a pipe)."""
+        return [self.posted_on.isoformat(), self.amount.minor, self.amount.currency, self.direction.value,
+                self.merchant, self.description, self.payment_method, self.bnpl_product, self.external_id,
+                self.status, self.category, self.posted_at, self.row]
+
+    @classmethod
+    def from_row(cls, r: list[Any]) -> ParsedTx:
+        return cls(date.fromisoformat(r[0]), Money.from_minor(int(r[1]), r[2]), _DIRECTIONS[r[3]], r[4], r[5], r[6],
+                   r[7], r[8], r[9], r[10], r[11], int(r[12]))
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ParsedTx:
@@ -71,6 +83,9 @@ class ParsedTx:
         d["amount"] = Money.parse(d["amount"], d.pop("currency"))
         d["direction"] = Direction(d["direction"])
         return cls(**d)
+
+
+_DIRECTIONS = {d.value: d for d in Direction}
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,7 @@ class ParsedStatement:
 
         return {
             "format": self.format, "provider_id": self.provider_id, "currency": self.currency,
-            "transactions": [t.to_json() for t in self.transactions],
+            "rows": [t.to_row() for t in self.transactions],
             "period_start": d(self.period_start), "period_end": d(self.period_end), "due_date": d(self.due_date),
             "total_due": m(self.total_due), "minimum_due": m(self.minimum_due),
             "installments": [i.to_json() for i in self.installments],
@@ -145,7 +160,8 @@ class ParsedStatement:
 
         return cls(
             format=d["format"], provider_id=d.get("provider_id"), currency=d.get("currency", "CNY"),
-            transactions=tuple(ParsedTx.from_json(t) for t in d["transactions"]),
+            transactions=tuple(ParsedTx.from_row(r) for r in d["rows"]) if "rows" in d
+            else tuple(ParsedTx.from_json(t) for t in d["transactions"]),
             period_start=dt(d.get("period_start")), period_end=dt(d.get("period_end")), due_date=dt(d.get("due_date")),
             total_due=m(d.get("total_due")), minimum_due=m(d.get("minimum_due")),
             installments=tuple(ParsedInstallment.from_json(i) for i in d.get("installments", [])),

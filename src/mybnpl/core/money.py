@@ -12,6 +12,9 @@ _EXPONENTS: dict[str, int] = {"JPY": 0, "KRW": 0, "VND": 0, "BHD": 3, "KWD": 3}
 _SYMBOLS: dict[str, str] = {"CNY": "¥", "GBP": "£", "EUR": "€", "USD": "$", "AUD": "A$", "JPY": "¥"}
 
 
+_KNOWN: dict[str, str] = {c: c for c in ("CNY", "EUR", "GBP", "USD", "AUD", "JPY", "HKD", "NZD", "CAD", "SEK")}
+
+
 def exponent(currency: str) -> int:
     return _EXPONENTS.get(currency.upper(), 2)
 
@@ -59,12 +62,20 @@ class Money:
 
     @classmethod
     def from_minor(cls, minor: int, currency: str = "CNY") -> Money:
-        cur = _check_currency(currency)
-        return cls(Decimal(minor).scaleb(-exponent(cur)), cur)
+        """Exact by construction (an integer of minor units), so the validation in __init__ is skipped."""
+        cur = _KNOWN.get(currency) or _check_currency(currency)
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "amount", Decimal(minor).scaleb(-exponent(cur)))
+        object.__setattr__(obj, "currency", cur)
+        obj.__dict__["_minor"] = int(minor)
+        return obj
 
     @property
     def minor(self) -> int:
-        return int(self.amount.scaleb(exponent(self.currency)))
+        cached = self.__dict__.get("_minor")  # memoised without cached_property's lock (hot in imports)
+        if cached is None:
+            cached = self.__dict__["_minor"] = int(self.amount.scaleb(exponent(self.currency)))
+        return int(cached)
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:

@@ -30,9 +30,10 @@ from mybnpl.core.models import Direction
 from mybnpl.i18n import N_
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.cn_common import (
+    CNY,
     Notes,
     bnpl_product,
-    cell,
+    bulk,
     direction_of,
     finish,
     read_date,
@@ -40,6 +41,7 @@ from mybnpl.importers.cn_common import (
     read_money,
     sniff_header,
     value,
+    with_remark,
 )
 
 FORMAT = "jd_csv"
@@ -59,47 +61,42 @@ _FREEZE = re.compile(r"(冻结|解冻)\s*[-－—:：]\s*(.+)", re.S)  # "解冻
 def sniff(head: str, data: bytes, name: str) -> int:
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
         return 0
-    return sniff_header(data, REQUIRED, BRANDS)
+    return sniff_header(data, BRANDS, REQUIRED)
 
 
+@bulk
 def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
-    ledger = read_ledger(data, name, REQUIRED, "JD")
+    ledger = read_ledger(data, name, "JD", REQUIRED)
     notes = Notes()
-    currency = opts.currency or "CNY"
+    currency = CNY  # these wallets bill in RMB only; ParseOptions.currency is for generic tables
     txs: list[ParsedTx] = []
     bad: list[int] = []
     freezes: list[tuple[str, ParsedTx]] = []
     releases: Counter[str] = Counter()
-    get = ledger.get
+    pick = ledger.picker("交易时间", "金额", "交易状态", "交易说明", "收/付款方式", "交易分类", "收/支", "备注",
+                         "商户名称", "交易订单号")
     for line, cells in ledger.rows:
-        when = read_date(get(cells, "交易时间"))
-        amount_text, note = cell(get(cells, "金额")), ""
+        at, amount_text, status, description, method, category, flow, remark, party, txid, _ = pick(cells)
+        when, note = read_date(at), ""
         if m := _NOTE.fullmatch(amount_text):
             amount_text, note = m.group(1), m.group(2).strip()
         money = read_money(amount_text, currency)
         if when is None or money is None:
             bad.append(line)
             continue
-        status = value(get(cells, "交易状态"))
+        status, description, method, category = value(status), value(description), value(method), value(category)
         if note:
             status = f"{status}({note})"
-        description = value(get(cells, "交易说明"))
-        method = value(get(cells, "收/付款方式"))
-        category = value(get(cells, "交易分类"))
         product = bnpl_product(method, PREFER)
         if product is None and (PAY_LATER in method or PAY_LATER in category):
             product = PROVIDER
-        direction = direction_of(cell(get(cells, "收/支")), status)
         hold = _FREEZE.fullmatch(description)
-        if hold:
-            direction = Direction.NEUTRAL  # a hold or its release: no money has moved
-        remark = value(get(cells, "备注"))
         tx = ParsedTx(
-            posted_on=when[0], posted_at=when[1], amount=money, direction=direction,
-            merchant=value(get(cells, "商户名称")),
-            description=f"{description}（{remark}）" if remark else description, payment_method=method,
-            bnpl_product=product, external_id=value(get(cells, "交易订单号")) or None, status=status,
-            category=category, row=line,
+            posted_on=when[0], posted_at=when[1], amount=money,
+            # a hold or its release moves no money, whatever 收/支 says
+            direction=Direction.NEUTRAL if hold else direction_of(flow, status), merchant=value(party),
+            description=with_remark(description, remark), payment_method=method, bnpl_product=product,
+            external_id=value(txid) or None, status=status, category=category, row=line,
         )
         txs.append(tx)
         if hold and hold.group(1) == "冻结":

@@ -20,9 +20,10 @@ from mybnpl.core.imports import ParsedStatement, ParsedTx
 from mybnpl.core.models import Direction
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.cn_common import (
+    CNY,
     Notes,
     bnpl_product,
-    cell,
+    bulk,
     direction_of,
     finish,
     read_date,
@@ -30,6 +31,7 @@ from mybnpl.importers.cn_common import (
     read_money,
     sniff_header,
     value,
+    with_remark,
 )
 
 FORMAT = "meituan_csv"
@@ -43,40 +45,34 @@ BRANDS = ("美团",)
 def sniff(head: str, data: bytes, name: str) -> int:
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
         return 0
-    return sniff_header(data, REQUIRED, BRANDS)
+    return sniff_header(data, BRANDS, REQUIRED)
 
 
+@bulk
 def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
-    ledger = read_ledger(data, name, REQUIRED, "Meituan")
+    ledger = read_ledger(data, name, "Meituan", REQUIRED)
     notes = Notes()
-    currency = opts.currency or "CNY"
+    currency = CNY  # these wallets bill in RMB only; ParseOptions.currency is for generic tables
     txs: list[ParsedTx] = []
     bad: list[int] = []
-    get = ledger.get
+    pick = ledger.picker("交易成功时间", "交易创建时间", "实付金额", "订单金额", "订单标题", "备注", "交易类型",
+                         "交易状态", "收/支", "支付方式", "交易单号")
     for line, cells in ledger.rows:
-        when = read_date(get(cells, "交易成功时间")) or read_date(get(cells, "交易创建时间"))
-        paid = read_money(get(cells, "实付金额"), currency)
+        done, created, paid_text, listed_text, title, remark, kind, status, flow, method, txid, _ = pick(cells)
+        when = read_date(done) or read_date(created)
+        paid = read_money(paid_text, currency)
         if when is None or paid is None:
             bad.append(line)
             continue
-        listed = read_money(get(cells, "订单金额"), currency)
-        title = value(get(cells, "订单标题"))
-        description = title
-        if listed is not None and listed != paid:
-            description = f"{title}（订单金额 ¥{listed.amount}）"
-        remark = value(get(cells, "备注"))
-        if remark:
-            description = f"{description}（{remark}）"
-        kind = value(get(cells, "交易类型"))
-        status = value(get(cells, "交易状态"))  # absent in the known layout; kept if a variant adds it
-        direction = direction_of(cell(get(cells, "收/支")), status)
-        if kind == "退款":
-            direction = Direction.IN
-        method = value(get(cells, "支付方式"))
-        merchant = title.removesuffix("订单详情").strip()
+        listed = read_money(listed_text, currency)
+        title, kind, method = value(title), value(kind), value(method)
+        status = value(status)  # the known layout has no 交易状态; kept if a variant adds one
+        description = f"{title}（订单金额 ¥{listed.amount}）" if listed is not None and listed != paid else title
+        direction = Direction.IN if kind == "退款" else direction_of(flow, status)
         txs.append(ParsedTx(
-            posted_on=when[0], posted_at=when[1], amount=paid, direction=direction, merchant=merchant,
-            description=description, payment_method=method, bnpl_product=bnpl_product(method, PREFER),
-            external_id=value(get(cells, "交易单号")) or None, status=status, category=kind, row=line,
+            posted_on=when[0], posted_at=when[1], amount=paid, direction=direction,
+            merchant=title.removesuffix("订单详情").strip(), description=with_remark(description, remark),
+            payment_method=method, bnpl_product=bnpl_product(method, PREFER), external_id=value(txid) or None,
+            status=status, category=kind, row=line,
         ))
     return finish(FORMAT, PROVIDER, name, ledger, notes, txs, bad, currency, "美团用户名")

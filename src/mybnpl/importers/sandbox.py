@@ -6,6 +6,7 @@ MYBNPL_* variables, ``python -I`` (ignores PYTHON* variables and the user's site
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -80,12 +81,18 @@ def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
             raise fail(ImportCode.TIMEOUT, name, seconds=limits.cpu_seconds)
         raise fail(ImportCode.TOO_MUCH_MEMORY if proc.returncode in (-6, 1, 134) else ImportCode.CORRUPT, name,
                    detail=f"reader stopped ({proc.returncode})")
+    was_enabled = gc.isenabled()
+    gc.disable()  # decoding 100k rows creates many objects that are all kept: collection only costs time
     try:
-        answer = json.loads(out.decode("utf-8"))
-    except ValueError:
-        raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
-    if "error" in answer:
-        err = answer["error"]
-        code = ImportCode(err["code"])
-        raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
-    return ParsedStatement.from_json(answer["ok"])
+        try:
+            answer = json.loads(out.decode("utf-8"))
+        except ValueError:
+            raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
+        if "error" in answer:
+            err = answer["error"]
+            code = ImportCode(err["code"])
+            raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
+        return ParsedStatement.from_json(answer["ok"])
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -29,10 +29,12 @@ def decode(data: bytes, name: str) -> str:
     if b"\x00" in data[:4096]:
         raise fail(ImportCode.UNSUPPORTED_FORMAT, name, detail="binary data")
     for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+        for cut in range(4):  # a file cut in the middle of a multi-byte character
+            try:
+                return (data[:-cut] if cut else data).decode(enc)
+            except UnicodeDecodeError as e:
+                if e.start < len(data) - 4:
+                    break
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
@@ -166,6 +168,8 @@ def parse_amount_text(text: str) -> str | None:
 def sniff_text(data: bytes, limit: int = 65536) -> str:
     """A best-effort decode of the head of a file, for detection only."""
     head = data[:limit]
+    if len(data) > limit and b"\n" in head:  # never cut a multi-byte character in two
+        head = head[: head.rfind(b"\n")]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     for enc in ("utf-8", "gb18030"):

@@ -21,14 +21,15 @@ from datetime import date, datetime
 
 from python_calamine import CalamineWorkbook, PasswordError
 
-from mybnpl.core.imports import ImportCode, ParsedStatement, ParsedTx
+from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, ParsedTx
 from mybnpl.i18n import N_
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.cn_common import (
+    CNY,
     Ledger,
     Notes,
     bnpl_product,
-    cell,
+    bulk,
     direction_of,
     finish,
     grid_ledger,
@@ -37,6 +38,7 @@ from mybnpl.importers.cn_common import (
     read_money,
     sniff_header,
     value,
+    with_remark,
 )
 from mybnpl.importers.errors import fail
 
@@ -52,6 +54,7 @@ BRANDS = ("微信支付", "微信昵称", "WeChat", "wechat")
 W_SHEETS = N_("{name} has {count} sheets that hold a WeChat Pay bill; only the first one, {sheet}, was read.")
 
 _SPREADSHEET = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # XLSX (ZIP) and legacy XLS (OLE2)
+MAX_CELLS = 5_000_000  # a real bill is 11 columns; 5M cells is ~450,000 rows
 
 
 def sniff(head: str, data: bytes, name: str) -> int:
@@ -67,40 +70,37 @@ def sniff(head: str, data: bytes, name: str) -> int:
         return 95 if any(b in text for b in BRANDS) else 80
     if data.startswith(b"%PDF"):
         return 0
-    return sniff_header(data, REQUIRED, BRANDS)
+    return sniff_header(data, BRANDS, REQUIRED)
 
 
+@bulk
 def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
     notes = Notes()
     if data.startswith(_SPREADSHEET):
         fmt, ledger = FORMAT_XLSX, _xlsx_ledger(data, name, notes)
     else:
-        fmt, ledger = FORMAT, read_ledger(data, name, REQUIRED, "WeChat Pay")
-    currency = opts.currency or "CNY"
+        fmt, ledger = FORMAT, read_ledger(data, name, "WeChat Pay", REQUIRED)
+    currency = CNY  # these wallets bill in RMB only; ParseOptions.currency is for generic tables
     amount_col = next((c for c in AMOUNT_COLUMNS if c in ledger.index), "")
     if not amount_col:
         raise fail(ImportCode.UNSUPPORTED_FORMAT, name, detail="no WeChat Pay amount column")
     txs: list[ParsedTx] = []
     bad: list[int] = []
-    get = ledger.get
+    pick = ledger.picker("交易时间", amount_col, "当前状态", "支付方式", "商品", "备注", "收/支", "交易对方",
+                         "交易单号", "交易类型")
     for line, cells in ledger.rows:
-        when = read_date(get(cells, "交易时间"))
-        money = read_money(get(cells, amount_col), currency)
+        at, amount, status, method, item, remark, flow, party, txid, kind, _ = pick(cells)
+        when = read_date(at)
+        money = read_money(amount, currency)
         if when is None or money is None:
             bad.append(line)
             continue
-        status = value(get(cells, "当前状态"))
-        method = value(get(cells, "支付方式"))
-        description = value(get(cells, "商品"))
-        remark = value(get(cells, "备注"))
-        if remark:
-            description = f"{description}（{remark}）" if description else remark
+        status, method = value(status), value(method)
         txs.append(ParsedTx(
-            posted_on=when[0], posted_at=when[1], amount=money,
-            direction=direction_of(cell(get(cells, "收/支")), status),
-            merchant=value(get(cells, "交易对方")), description=description, payment_method=method,
-            bnpl_product=bnpl_product(method, PREFER), external_id=value(get(cells, "交易单号")) or None,
-            status=status, category=value(get(cells, "交易类型")), row=line,
+            posted_on=when[0], posted_at=when[1], amount=money, direction=direction_of(flow, status),
+            merchant=value(party), description=with_remark(item, remark), payment_method=method,
+            bnpl_product=bnpl_product(method, PREFER), external_id=value(txid) or None, status=status,
+            category=value(kind), row=line,
         ))
     return finish(fmt, PROVIDER, name, ledger, notes, txs, bad, currency, "微信昵称")
 
@@ -121,13 +121,22 @@ def _sheets(data: bytes, name: str, nrows: int | None = None) -> list[tuple[str,
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         out = []
         for sheet in wb.sheet_names:
-            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=nrows)
+            grid = wb.get_sheet_by_name(sheet)
+            tall, wide = ((grid.end[0] + 1), (grid.end[1] + 1)) if grid.end else (0, 0)
+            if min(tall, nrows or tall) * wide > MAX_CELLS:  # a dense grid is built: refuse a sparse giant
+                raise fail(ImportCode.TOO_LARGE, name, detail=f"sheet {sheet}: {tall} × {wide} cells",
+                           limit=f"{MAX_CELLS:,} cells")
+            rows = grid.to_python(skip_empty_area=False, nrows=nrows)
             out.append((sheet, [[_text(v) for v in row] for row in rows]))
         return out
+    except ImportFailed:
+        raise
     except PasswordError:
         raise fail(ImportCode.PASSWORD_REQUIRED, name) from None
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
+    except MemoryError:
+        raise fail(ImportCode.TOO_MUCH_MEMORY, name) from None
     except BaseException as e:  # calamine raises its own errors and, on a Rust panic, a BaseException
         raise fail(ImportCode.CORRUPT, name, detail=type(e).__name__) from None
 
@@ -135,7 +144,7 @@ def _sheets(data: bytes, name: str, nrows: int | None = None) -> list[tuple[str,
 def _text(v: object) -> str:
     """A spreadsheet value as the text the CSV export would hold (numbers without float noise)."""
     if isinstance(v, str):
-        return cell(v)
+        return v.strip()
     if isinstance(v, bool) or v is None:
         return ""
     if isinstance(v, datetime):

@@ -134,14 +134,15 @@ def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed
             seen_ids[ext] += 1
             if seen_ids[ext] > 1:  # the same order id twice in one file (refund, partial payment)
                 ext = f"{ext}#{seen_ids[ext]}"
-        key = (tx.posted_on, tx.posted_at, tx.amount, tx.direction, tx.merchant, tx.description, ext)
+        key = (tx.posted_on, tx.posted_at, tx.amount.minor, tx.direction, tx.merchant, tx.description, ext)
         seen_rows[key] += 1
         new = repos.NewTransaction(
             posted_on=tx.posted_on, amount=tx.amount, direction=tx.direction, merchant=tx.merchant,
             description=tx.description, payment_method=tx.payment_method, bnpl_product=tx.bnpl_product,
             external_id=ext, account_id=account_id, posted_at=tx.posted_at, status=tx.status, category=tx.category,
-            occurrence=seen_rows[key],
+            occurrence=seen_rows[key], scope=provider_id or "",
         )
+        object.__setattr__(new, "fp", new.fingerprint())  # computed once, reused by the duplicate check and insert
         preview.rows.append(PreviewRow(tx, new))
     ids = [r.new.external_id for r in preview.rows if r.new.external_id]
     known_ids = _existing(vault, "external_id", ids, account_id) if account_id is not None else set()
@@ -154,17 +155,46 @@ def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed
     return preview
 
 
-def parse_file(path: Path, opts: ParseOptions, limits: Limits | None = None) -> tuple[bytes, ParsedStatement]:
+@dataclass(frozen=True)
+class PriorImport:
+    statement_id: int
+    provider_id: str | None
+    format: str
+    row_count: int
+
+
+def find_prior_import(vault: Vault, data: bytes) -> PriorImport | None:
+    """The statement this exact file (same SHA-256) already produced, if any: re-importing it is a no-op
+    that needs no parsing at all."""
+    sha = hashlib.sha256(data).hexdigest()
+    rows = vault.query("SELECT id, provider_id, format, row_count FROM statements WHERE source_sha256 = ? "
+                       "ORDER BY id LIMIT 1", (sha,))
+    if not rows:
+        return None
+    r = rows[0]
+    return PriorImport(int(r[0]), r[1] or None, str(r[2]), int(r[3]))
+
+
+def read_file(path: Path, limits: Limits | None = None) -> bytes:
     try:
         size = path.stat().st_size
         limit = (limits or Limits()).max_file_bytes
         if size > limit:
             raise fail(ImportCode.TOO_LARGE, path.name, detail=f"{size // (1024 * 1024)} MiB",
                        limit=f"{limit // (1024 * 1024)} MiB")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise InvalidInput(detail=f"{path.name}: {e.strerror}") from None
+
+
+def parse_file(path: Path, opts: ParseOptions, limits: Limits | None = None) -> tuple[bytes, ParsedStatement]:
+    data = read_file(path, limits)
     return data, parse_isolated(data, path.name, opts, limits)
+
+
+def prior_outcome(path: str, prior: PriorImport) -> ImportOutcome:
+    return ImportOutcome(path, "duplicate", prior.provider_id, prior.format, duplicates=prior.row_count,
+                         statement_id=prior.statement_id)
 
 
 def commit(vault: Vault, catalog: Catalog, preview: ImportPreview) -> ImportOutcome:
@@ -185,16 +215,17 @@ def commit(vault: Vault, catalog: Catalog, preview: ImportPreview) -> ImportOutc
         cur = conn.execute(
             "INSERT INTO statements(account_id, provider_id, format, evidence_id, source_sha256, filename, imported_at,"
             " period_start, period_end, due_date, total_due_minor, minimum_due_minor, currency, reconciled,"
-            " warnings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " warnings_json, row_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (account_id, preview.provider_id or "", p.format, evidence_id, preview.sha256, preview.name,
              repos.now_iso(), _d(p.period_start), _d(p.period_end), _d(p.due_date),
              p.total_due.minor if p.total_due else None, p.minimum_due.minor if p.minimum_due else None, p.currency,
-             None if p.reconciled is None else int(p.reconciled), json.dumps(list(p.warnings), ensure_ascii=False)))
+             None if p.reconciled is None else int(p.reconciled), json.dumps(list(p.warnings), ensure_ascii=False),
+             len(preview.rows)))
         statement_id = int(cur.lastrowid)
         conn.execute("INSERT INTO evidence_links(evidence_id, entity, entity_id) VALUES (?, 'statement', ?)",
                      (evidence_id, statement_id))
-        rows = [_with(r.new, account_id, statement_id) for r in preview.new_rows]
-        added = repos.insert_transactions(conn, rows)
+        rows = [r.new for r in preview.new_rows]
+        added = repos.insert_transactions(conn, rows, account_id=account_id, statement_id=statement_id)
         repos.append_event(conn, "statement_imported", f"{p.format}: {added} new, {preview.duplicates} skipped",
                            entity="statement", entity_id=statement_id)
     out.status = "imported"
@@ -203,12 +234,6 @@ def commit(vault: Vault, catalog: Catalog, preview: ImportPreview) -> ImportOutc
     out.bnpl_transactions = sum(1 for r in rows if r.bnpl_product)
     out.statement_id, out.evidence_id = statement_id, evidence_id
     return out
-
-
-def _with(t: repos.NewTransaction, account_id: int | None, statement_id: int) -> repos.NewTransaction:
-    from dataclasses import replace
-
-    return replace(t, account_id=account_id, statement_id=statement_id)
 
 
 def _d(x: Any) -> str | None:

@@ -91,23 +91,31 @@ class NewTransaction:
     status: str = ""
     category: str = ""
     occurrence: int = 1  # the n-th identical row within one source (two equal coffees the same minute)
+    scope: str = ""  # the provider the row belongs to (fingerprints are per provider, known before any account)
+    fp: str | None = None  # a precomputed fingerprint (see fingerprint())
 
     def fingerprint(self) -> str:
-        parts = (self.account_id, self.posted_on.isoformat(), self.posted_at.strip(), self.amount.minor,
-                 self.amount.currency, self.direction.value, self.merchant.strip(), self.description.strip(),
-                 self.external_id or "", self.occurrence)
-        return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()
+        """Content identity for rows without a provider id: same provider, time, amount, direction, text."""
+        if self.fp is not None:
+            return self.fp
+        text = (f"{self.scope}\x1f{self.posted_on.isoformat()}\x1f{self.posted_at.strip()}\x1f{self.amount.minor}"
+                f"\x1f{self.amount.currency}\x1f{self.direction.value}\x1f{self.merchant.strip()}"
+                f"\x1f{self.description.strip()}\x1f{self.external_id or ''}\x1f{self.occurrence}")
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def insert_transactions(conn: Connection, rows: Iterable[NewTransaction]) -> int:
-    """Insert rows, skipping ones already present (same external id, or same fingerprint). Returns new count."""
+def insert_transactions(conn: Connection, rows: Iterable[NewTransaction], *, account_id: int | None = None,
+                        statement_id: int | None = None) -> int:
+    """Insert rows, skipping ones already present (same external id in the account, or same fingerprint).
+    ``account_id``/``statement_id``, when given, override the rows' own. Returns the number of new rows."""
     before = conn.total_changes
     conn.executemany(
         "INSERT OR IGNORE INTO transactions(account_id, statement_id, posted_on, posted_at, amount_minor, currency,"
         " direction, merchant, description, payment_method, bnpl_product, status, category, external_id, fingerprint)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            (t.account_id, t.statement_id, t.posted_on.isoformat(), t.posted_at, t.amount.minor, t.amount.currency,
+            (t.account_id if account_id is None else account_id, t.statement_id if statement_id is None else
+             statement_id, t.posted_on.isoformat(), t.posted_at, t.amount.minor, t.amount.currency,
              t.direction.value, t.merchant, t.description, t.payment_method, t.bnpl_product, t.status, t.category,
              t.external_id, t.fingerprint())
             for t in rows

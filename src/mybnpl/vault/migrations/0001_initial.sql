@@ -38,6 +38,7 @@ CREATE TABLE statements (
     source_sha256 TEXT,
     filename      TEXT NOT NULL DEFAULT '',
     reconciled    INTEGER,  -- 1 totals checked, 0 flagged, NULL nothing printed to check
+    row_count     INTEGER NOT NULL DEFAULT 0,  -- rows in the source (new + already present)
     imported_at   TEXT NOT NULL,
     period_start  TEXT,
     period_end    TEXT,
