@@ -118,10 +118,14 @@ class DataCommands(Cli):
             if d["status"] == "error":
                 lines.append(f"{d['path']}: {d['error']['message']}")
             else:
-                verb = {"imported": _("new rows"), "duplicate": _("nothing new")}.get(d["status"], d["status"])
-                lines.append(tr("{path}: {fmt} ({provider}) — {n} {verb}, {dup} duplicates skipped, {bnpl} BNPL rows",
-                                path=d["path"], fmt=d["format"], provider=d["provider"] or "-", n=d["transactions"],
-                                verb=verb, dup=d["duplicates"], bnpl=d["bnpl_transactions"]))
+                params = {"path": d["path"], "fmt": d["format"], "provider": d["provider"] or "-",
+                          "n": d["transactions"], "dup": d["duplicates"], "bnpl": d["bnpl_transactions"]}
+                if d["status"] == "duplicate":
+                    lines.append(tr("{path}: already in the vault — nothing new ({dup} rows skipped as duplicates).",
+                                    **params))
+                else:
+                    lines.append(tr("{path}: {fmt} ({provider}) — {n} new rows, {dup} duplicates skipped, "
+                                    "{bnpl} BNPL rows.", **params))
                 lines.extend(f"  ! {w}" for w in d["warnings"])
         self.emit(results, *lines)
         return 1 if failed else 0

@@ -69,7 +69,7 @@ class VaultCommands(Cli):
         self.emit(
             data,
             tr("Vault: {path}", path=data["vault"]),
-            tr("Key mode: {mode}", mode=data["key_mode"]),
+            tr("Key mode: {mode}", mode=_("system keyring") if data["key_mode"] == "keyring" else _("passphrase")),
             tr("Schema version: {v}, SQLCipher {c}", v=data["schema_version"], c=data["cipher_version"]),
             *(f"  {k}: {v}" for k, v in data["counts"].items()),
         )

@@ -117,4 +117,5 @@ class DiskFull(UserError):
 
 class NewerSchema(UserError):
     code = "newer_schema"
-    message = N_("This vault was written by a newer mybnpl (schema {found}; this version knows {known}).")
+    message = N_("This vault was written by a newer version of mybnpl (schema {found}; this version reads up to "
+                 "{known}). It was not changed. Update mybnpl to open it.")

@@ -211,8 +211,8 @@ class DashboardPage(Page):
         set_text(self.no_findings, _("No open findings. Problems mybnpl detects will appear here first."))
         set_text(self.due_title, _("Overdue and due in the next 7 days"))
         set_text(self.no_due, _("Nothing is due in the next 7 days."))
-        set_text(self.empty_hint, _("Your vault is empty. Add an account on the Accounts page to start; "
-                                    "importing statements comes with the next milestone."))
+        set_text(self.empty_hint, _("Your vault is empty. Import a statement or export on the Import page, "
+                                    "or add an account or a plan on the Accounts page."))
         self.findings.setHorizontalHeaderLabels([_("Severity"), _("Provider"), _("What was found")])
         self.due.setHorizontalHeaderLabels([_("Due"), _("Provider"), _("Account"), _("Merchant"), _("Amount")])
         self.findings.setAccessibleName(_("Open findings"))

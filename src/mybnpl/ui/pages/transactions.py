@@ -42,8 +42,8 @@ class TransactionsPage(Page):
         self.count_label = muted(QLabel())
         self.count_label.setObjectName("txCount")
         self.empty = EmptyState("transactions", N_("No transactions yet"),
-                                N_("Transactions appear here once you import statements or exports. Importing "
-                                   "comes with the import milestone."))
+                                N_("Transactions appear here once you import statements or exports on the Import "
+                                   "page (Alipay, WeChat Pay, JD, Meituan, PayPal, OFX, PDF, any CSV or XLSX)."))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)
