@@ -2,14 +2,14 @@
 
   1. generate the 200-page synthetic BNPL statement of shared/reference/perf/gen_statements.py (tests/importers/
      pdfgen.py, reportlab): 8,000 rows, a header with the total due on every page
-  2. per language, rounds in a shuffled order inside this process:
+  2. per language, interleaved rounds in a shuffled order inside this process:
      - pdftotext: `pdftotext -layout FILE -` as a subprocess, stdout captured (includes its process spawn)
      - import: mybnpl.importers.sandbox.parse_isolated (the limited child: detect, text, layout, rows, reconcile,
        JSON back) and then inserting the rows into a real vault (SQLCipher, passphrase mode, fast KDF) with
        repos.insert_transactions inside vault.transaction(); a fresh vault per round, created outside the timer
   3. PASS/FAIL: import throughput >= 0.25x pdftotext's (medians, same run) and the child's peak RSS <= 300 MB
-     (resource.getrusage(RUSAGE_CHILDREN).ru_maxrss after the import rounds, before pdftotext runs: the maximum
-     over the import children, including their forked text reader)
+     (resource.getrusage(RUSAGE_CHILDREN).ru_maxrss: the maximum over all children, i.e. the import workers and
+     their forked text readers; pdftotext's own is ~10 MB)
 
 usage: python benchmarks/bench_import_pdf.py [--rounds N] [--pages N]
 """
@@ -21,7 +21,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +28,13 @@ from _common import finish, med, rounds, table, timed, verdict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.importers.pdfgen
 
-from mybnpl.importers.sandbox import parse_isolated  # noqa: E402
-from mybnpl.vault import repos  # noqa: E402
-from mybnpl.vault.keys import KdfParams  # noqa: E402
-from mybnpl.vault.keystore import MemoryKeyStore  # noqa: E402
-from mybnpl.vault.manager import KeyMode, VaultManager  # noqa: E402
-from tests.importers import pdfgen  # noqa: E402
+from tests.importers import pdfgen
+
+from mybnpl.importers.sandbox import parse_isolated
+from mybnpl.vault import repos
+from mybnpl.vault.keys import KdfParams
+from mybnpl.vault.keystore import MemoryKeyStore
+from mybnpl.vault.manager import KeyMode, VaultManager
 
 RATIO_TARGET = 0.25
 CHILD_RSS_MB = 300
@@ -88,28 +88,27 @@ def main(argv: list[str]) -> int:
             path.write_bytes(data)
             files[lang] = (path, data)
             print(f"generated {path.name}: {len(data) / 1024:.0f} KiB, {args.pages * 40:,} rows")
-        import_times: dict[str, list[float]] = {"latin": [], "cjk": []}
-        text_times: dict[str, list[float]] = {"latin": [], "cjk": []}
-        # the import rounds first, so RUSAGE_CHILDREN's peak is the import children's (pdftotext is tiny anyway)
-        for r, lang in rounds(list(files), args.rounds, seed=7):
+        times: dict[tuple[str, str], list[float]] = {(kind, lang): [] for kind in ("import", "pdftotext")
+                                                     for lang in files}
+        for r, (kind, lang) in rounds(list(times), args.rounds, seed=7):  # all four interleaved, shuffled
             path, data = files[lang]
-            seconds, stored = import_once(data, f"{lang}-{r}", directory)
-            assert stored == args.pages * 40
-            import_times[lang].append(seconds)
-        peak = child_peak_mb()
-        jobs: dict[str, Callable[[], float]] = {lang: (lambda p=files[lang][0]: pdftotext_once(p)) for lang in files}
-        for _r, lang in rounds(list(files), args.rounds, seed=8):
-            text_times[lang].append(jobs[lang]())
+            if kind == "import":
+                seconds, stored = import_once(data, f"{lang}-{r}", directory)
+                assert stored == args.pages * 40
+            else:
+                seconds = pdftotext_once(path)
+            times[kind, lang].append(seconds)
+        peak = child_peak_mb()  # the maximum over every child: the import workers (pdftotext's is ~10 MB)
     print()
     for lang in files:
-        imp, txt = med(import_times[lang]), med(text_times[lang])
+        imp, txt = med(times["import", lang]), med(times["pdftotext", lang])
         results.append([lang, f"{imp * 1e3:.0f}", f"{args.pages / imp:.0f}", f"{txt * 1e3:.0f}",
                         f"{args.pages / txt:.0f}", f"{txt / imp:.2f}"])
     table(["file", "import ms", "import p/s", "pdftotext ms", "pdftotext p/s", "ratio (import/pdftotext p/s)"],
           results)
     print(f"rounds: {args.rounds}; import = parse_isolated + insert {args.pages * 40:,} rows into a new vault\n")
     for lang in files:  # throughput >= 0.25x pdftotext's  <=>  import time <= pdftotext time / 0.25
-        imp, txt = med(import_times[lang]), med(text_times[lang])
+        imp, txt = med(times["import", lang]), med(times["pdftotext", lang])
         verdict(f"{lang} {args.pages}-page import within {1 / RATIO_TARGET:g}x pdftotext's time "
                 f"(throughput {txt / imp:.2f}x, target >= {RATIO_TARGET}x)", imp * 1e3, txt / RATIO_TARGET * 1e3)
     verdict("peak RSS of the import child", peak, CHILD_RSS_MB, "MB")

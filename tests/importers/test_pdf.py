@@ -94,12 +94,26 @@ def test_too_many_pages() -> None:
     assert (e.code, e.params["detail"], e.params["limit"]) == (ImportCode.TOO_LARGE, "2001 pages", "2000 pages")
 
 
+def test_text_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = read("huabei_3p.pdf")
+    monkeypatch.setattr(pdf, "MAX_PAGE_CHARS", 100)
+    e = failure(data)
+    assert (e.code, e.params["limit"]) == (ImportCode.TOO_LARGE, "100 characters per page")
+    assert e.params["detail"].endswith("characters on page 1")
+    monkeypatch.setattr(pdf, "MAX_PAGE_CHARS", 10_000)
+    monkeypatch.setattr(pdf, "MAX_TEXT_CHARS", 600)
+    e = failure(data)
+    assert (e.code, e.params["detail"]) == (ImportCode.TOO_LARGE, "over 600 characters of text")
+
+
 # --- real files through the mapping step -----------------------------------------------------------------------
 def test_ledger_needs_mapping_with_its_columns() -> None:
     e = failure(read("issue-912.pdf"), "issue-912.pdf")
     assert e.code == ImportCode.NEEDS_MAPPING
     assert json.loads(e.params["columns_json"]) == LEDGER_COLUMNS
     assert e.params["columns"] == ", ".join(LEDGER_COLUMNS)
+    sample = json.loads(e.params["sample_json"])  # the first rows, for the mapping step's preview
+    assert len(sample) == 5 and sample[0] == ["01-Apr-16", "", "", "Opening Balance", "", "27614207", "27614207"]
 
 
 def test_ledger_table_spans_both_pages() -> None:
@@ -299,10 +313,22 @@ def test_synthetic_statements(name: str, currency: str, monkeypatch: pytest.Monk
 def test_layout_without_printed_total_warns() -> None:
     lay = pdf_layouts.parse_catalog({"layouts": [{"id": "t", "row": r"(?P<date>\d{4}-\d\d-\d\d) (?P<merchant>.+?) "
                                                   r"(?P<amount>[\d.]+)", "match": {"text": ["x"]}}]})[0]
-    st = pdf_layouts.read_statement(lay, ["2025-01-02 Shop 12.50\nnoise"], "n.pdf", "pdf_statement", lambda _: [])
+    text = "2025-01-02 Shop 12.50\nnoise\n2025-13-45 Bad date 1.00"
+    st = pdf_layouts.read_statement(lay, [text], "n.pdf", "pdf_statement", lambda _: [])
     assert st is not None and st.reconciled is None and len(st.transactions) == 1
-    assert (st.warnings, st.warning_params) == ((pdf_layouts.W_NO_TOTAL,), ({"name": "n.pdf"},))
+    assert st.warnings == (pdf_layouts.W_NO_TOTAL, pdf_layouts.W_SKIPPED)
+    assert st.warning_params == ({"name": "n.pdf"}, {"count": "1", "line": "3", "detail": "no readable date or amount"})
     assert pdf_layouts.read_statement(lay, ["no rows here"], "n.pdf", "pdf_statement", lambda _: []) is None
+
+
+def test_provider_words() -> None:
+    lay = next(x for x in pdf_layouts.load_layouts() if x.id == "en_bnpl_statement")
+    pages = ["Statement period: 1 Jan 2025 to 31 Jan 2025", "Total due: £1.00", "Due date: 1 Feb 2025",
+             "Zipper Ltd 2 Jan 2025", "1 Jan 2025 Zipper Ltd 1.00"]
+    st = pdf_layouts.read_statement(lay, ["\n".join(pages)], "z.pdf", "pdf_statement", lambda _: [])
+    assert st is not None and st.provider_id is None and st.currency == "GBP" and st.reconciled is True
+    st = pdf_layouts.read_statement(lay, ["\n".join([*pages, "Zip Pay"])], "z.pdf", "pdf_statement", lambda _: [])
+    assert st is not None and st.provider_id == "zip"
 
 
 def test_matched_layout_without_rows_or_total_needs_mapping() -> None:
@@ -419,3 +445,28 @@ def test_200_page_statement_in_the_sandbox() -> None:
     rows = pdfgen.synthetic_rows("latin", 200)
     assert st.total_due == Money(sum((r[2] for r in rows), Decimal(0)), "EUR")
     assert [t.amount.amount for t in st.transactions] == [r[2] for r in rows]
+
+
+@pytest.mark.slow
+def test_mutated_statements_fail_only_with_documented_errors() -> None:
+    """Byte flips and truncations of the small fixtures: every outcome is a statement or an ImportFailed (a flipped
+    digit in a row is caught by reconciliation as TOTALS_MISMATCH rather than imported)."""
+    import random
+
+    rnd = random.Random(5)
+    sources = [p.read_bytes() for p in sorted(FIX.glob("*.pdf")) if 0 < p.stat().st_size < 100_000]
+    outcomes: dict[str, int] = {}
+    for _ in range(150):
+        data = bytearray(rnd.choice(sources))
+        for _ in range(rnd.randint(1, 20)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+        if rnd.random() < 0.2:
+            data = data[:rnd.randrange(len(data))]
+        try:
+            parse(bytes(data), password="test")
+            key = "ok"
+        except ImportFailed as e:
+            key = e.code
+        outcomes[key] = outcomes.get(key, 0) + 1
+    assert set(outcomes) <= {"ok", *ImportCode}
+    assert outcomes.get(ImportCode.TOTALS_MISMATCH, 0) > 0

@@ -48,7 +48,6 @@ def test_empty_states_explain_what_is_coming(window: MainWindow) -> None:
     text = letters.empty.text_label.text()
     assert "templates" in text and "not a lawyer" in text
     imp = window.page("import")
-    assert isinstance(imp, EmptyPage)
     assert "Alipay, WeChat Pay, JD, Meituan" in imp.empty.text_label.text()
 
 

@@ -144,7 +144,8 @@ class ParsedStatement:
             "rows": [t.to_row() for t in self.transactions],
             "period_start": d(self.period_start), "period_end": d(self.period_end), "due_date": d(self.due_date),
             "total_due": m(self.total_due), "minimum_due": m(self.minimum_due),
-            "installments": [i.to_json() for i in self.installments],
+            "inst_rows": [[i.due_on.isoformat(), i.amount.minor, i.amount.currency, i.seq, i.of, i.merchant]
+                          for i in self.installments],
             "warnings": list(self.warnings), "warning_params": [dict(p) for p in self.warning_params],
             "reconciled": self.reconciled, "account_hint": self.account_hint, "columns": list(self.columns),
             "pages": self.pages,
@@ -164,7 +165,9 @@ class ParsedStatement:
             else tuple(ParsedTx.from_json(t) for t in d["transactions"]),
             period_start=dt(d.get("period_start")), period_end=dt(d.get("period_end")), due_date=dt(d.get("due_date")),
             total_due=m(d.get("total_due")), minimum_due=m(d.get("minimum_due")),
-            installments=tuple(ParsedInstallment.from_json(i) for i in d.get("installments", [])),
+            installments=tuple(ParsedInstallment(date.fromisoformat(r[0]), Money.from_minor(int(r[1]), r[2]), int(r[3]),
+                                                 int(r[4]), str(r[5])) for r in d["inst_rows"]) if "inst_rows" in d
+            else tuple(ParsedInstallment.from_json(i) for i in d.get("installments", [])),
             warnings=tuple(d.get("warnings", [])), warning_params=tuple(d.get("warning_params", [])),
             reconciled=d.get("reconciled"), account_hint=d.get("account_hint", ""),
             columns=tuple(d.get("columns", [])), pages=int(d.get("pages", 0)),

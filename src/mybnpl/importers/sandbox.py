@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -56,24 +57,32 @@ def _limit(limits: Limits) -> Any:
     return apply
 
 
-def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
-                   limits: Limits | None = None) -> ParsedStatement:
-    """Parse ``data`` in a limited child process. Raises ImportFailed with a documented code."""
-    limits = limits or Limits()
-    opts = opts or ParseOptions()
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """The worker runs in its own session (setsid), so its helpers (a forked page reader) die with it."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover
+            proc.kill()
+    except ProcessLookupError:
+        pass
+
+
+def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) -> dict[str, Any]:
     if not data:
         raise fail(ImportCode.EMPTY, name)
     if len(data) > limits.max_file_bytes:
         raise fail(ImportCode.TOO_LARGE, name, detail=f"{len(data) // (1024 * 1024)} MiB",
                    limit=f"{limits.max_file_bytes // (1024 * 1024)} MiB")
-    header = json.dumps({"name": name, "size": len(data), "options": opts.to_json()}).encode("utf-8") + b"\n"
+    request = {"name": name, "size": len(data), "options": opts.to_json(), "op": op}
+    header = json.dumps(request).encode("utf-8") + b"\n"
     proc = subprocess.Popen(worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),
+                            stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),  # noqa: PLW1509
                             close_fds=True)
     try:
         out, _ = proc.communicate(header + data, timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        _kill_group(proc)
         proc.communicate()
         raise fail(ImportCode.TIMEOUT, name, seconds=int(limits.wall_seconds)) from None
     if proc.returncode != 0 or not out:
@@ -85,14 +94,35 @@ def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
     gc.disable()  # decoding 100k rows creates many objects that are all kept: collection only costs time
     try:
         try:
-            answer = json.loads(out.decode("utf-8"))
+            answer: dict[str, Any] = json.loads(out.decode("utf-8"))
         except ValueError:
             raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
         if "error" in answer:
             err = answer["error"]
             code = ImportCode(err["code"])
             raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
+        return answer
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
+                   limits: Limits | None = None) -> ParsedStatement:
+    """Parse ``data`` in a limited child process. Raises ImportFailed with a documented code."""
+    answer = _run(data, name, opts or ParseOptions(), limits or Limits(), "parse")
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
         return ParsedStatement.from_json(answer["ok"])
     finally:
         if was_enabled:
             gc.enable()
+
+
+def table_isolated(data: bytes, name: str, password: str | None = None,
+                   limits: Limits | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header and first rows of the file's table (for the mapping step), read in the same limited child."""
+    answer = _run(data, name, ParseOptions(password=password), limits or Limits(), "table")
+    table = answer["table"]
+    return [str(h) for h in table["header"]], [[str(c) for c in row] for row in table["rows"]]

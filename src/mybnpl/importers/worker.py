@@ -16,12 +16,28 @@ from mybnpl.core.imports import ImportCode, ImportFailed
 from mybnpl.importers.errors import fail
 
 
+def _table(data: bytes, name: str, password: str | None) -> dict[str, Any]:
+    """Header and sample rows of the file's main table, for the column-mapping step."""
+    if b"%PDF-" in data[:1024]:
+        from mybnpl.importers.pdf import pdf_table
+
+        header, rows = pdf_table(data, name, password)
+    else:
+        from mybnpl.importers.generic import detect_table
+
+        header, rows = detect_table(data, name)
+    return {"table": {"header": header, "rows": rows[:50]}}
+
+
 def handle(request: dict[str, Any], data: bytes) -> dict[str, Any]:
     from mybnpl.importers.base import ParseOptions, parse_bytes
 
     name = str(request.get("name", "file"))
     try:
-        parsed = parse_bytes(data, name, ParseOptions.from_json(request.get("options") or {}))
+        options = ParseOptions.from_json(request.get("options") or {})
+        if request.get("op") == "table":
+            return _table(data, name, options.password)
+        parsed = parse_bytes(data, name, options)
         return {"ok": parsed.to_json()}
     except ImportFailed as e:
         return {"error": e.to_json()}

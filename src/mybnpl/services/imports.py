@@ -211,7 +211,7 @@ def commit(vault: Vault, catalog: Catalog, preview: ImportPreview) -> ImportOutc
     with vault.transaction() as conn:
         evidence_id = repos.insert_evidence(
             conn, preview.data, media_type=MEDIA_TYPES.get(p.format, "text/csv"), filename=preview.name,
-            source="import", note=f"{p.format}", account_id=account_id)
+            source="import", note=f"original file of an imported statement ({p.format})", account_id=account_id)
         cur = conn.execute(
             "INSERT INTO statements(account_id, provider_id, format, evidence_id, source_sha256, filename, imported_at,"
             " period_start, period_end, due_date, total_due_minor, minimum_due_minor, currency, reconciled,"

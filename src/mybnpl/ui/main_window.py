@@ -28,7 +28,9 @@ from mybnpl.ui.lock import AutoLock, ScreenLockWatcher
 from mybnpl.ui.pages.accounts import AccountsPage
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.pages.dashboard import DashboardPage
-from mybnpl.ui.pages.placeholders import DossiersPage, EvidencePage, FindingsPage, ImportPage, LettersPage
+from mybnpl.ui.pages.evidence import EvidencePage
+from mybnpl.ui.pages.imports import ImportPage
+from mybnpl.ui.pages.placeholders import DossiersPage, FindingsPage, LettersPage
 from mybnpl.ui.pages.settings import KEY_MODE_TEXT, SettingsPage
 from mybnpl.ui.pages.transactions import TransactionsPage
 from mybnpl.ui.tray import Tray, make_tray
@@ -66,6 +68,9 @@ class MainWindow(QMainWindow):
             page = cls(ctx)
             self.pages[page.key] = page
             self.stack.addWidget(page)
+            changed = getattr(page, "data_changed", None)  # a page that stored something: every page re-reads
+            if changed is not None:
+                changed.connect(self.reload_pages)
             item = QListWidgetItem(line_icon(page.icon_name), "")
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -160,6 +165,11 @@ class MainWindow(QMainWindow):
         else:
             self.autolock.stop()
         self._update_status()
+
+    def reload_pages(self) -> None:
+        if self.vault is not None and not self.vault.closed:
+            for page in self.pages.values():
+                page.reload()
 
     def lock(self) -> None:
         """Close the vault, forget everything shown, hide, and ask to unlock again."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from mybnpl.core.catalog import Catalog
+from mybnpl.core.catalog import Catalog, Provider
 from mybnpl.core.errors import NotFound
 from mybnpl.core.models import Account
 from mybnpl.i18n import N_, _, current_language
@@ -162,3 +162,11 @@ class AccountsModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
         if self._rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
+
+
+def provider_display(p: Provider, lang: str) -> str:
+    """Both names, the active language first: "花呗（Huabei）" / "Huabei (花呗)"."""
+    first, second = p.name(lang), p.name("en" if lang == "zh_CN" else "zh_CN")
+    if first == second:
+        return first
+    return f"{first}（{second}）" if lang == "zh_CN" else f"{first} ({second})"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,23 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mybnpl.core.catalog import Catalog, Provider
+from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, current_language, error_text
 from mybnpl.services.accounts import add_account, list_accounts
 from mybnpl.ui.context import UiContext
-from mybnpl.ui.models import AccountsModel
+from mybnpl.ui.models import AccountsModel, provider_display
 from mybnpl.ui.pages.base import Page
+from mybnpl.ui.plan_dialog import PlanDialog
 from mybnpl.ui.widgets import muted, set_text
 from mybnpl.vault.db import Vault
-
-
-def provider_display(p: Provider, lang: str) -> str:
-    """Both names, the active language first: "花呗（Huabei）" / "Huabei (花呗)"."""
-    first, second = p.name(lang), p.name("en" if lang == "zh_CN" else "zh_CN")
-    if first == second:
-        return first
-    return f"{first}（{second}）" if lang == "zh_CN" else f"{first} ({second})"
 
 
 class AddAccountDialog(QDialog):
@@ -88,6 +82,7 @@ class AddAccountDialog(QDialog):
 
 
 class AccountsPage(Page):
+    data_changed = Signal()
     key = "accounts"
     icon_name = "accounts"
     nav_title = N_("Accounts")
@@ -109,14 +104,19 @@ class AccountsPage(Page):
         self.add_button = QPushButton()
         self.add_button.setObjectName("addAccount")
         self.add_button.clicked.connect(self.open_add_dialog)
+        self.plan_button = QPushButton()
+        self.plan_button.setObjectName("addPlan")
+        self.plan_button.clicked.connect(self.open_plan_dialog)
         self.count_label = muted(QLabel())
         bar = QHBoxLayout()
         bar.addWidget(self.count_label)
         bar.addStretch(1)
+        bar.addWidget(self.plan_button)
         bar.addWidget(self.add_button)
         self.body.addLayout(bar)
         self.body.addWidget(self.table, 1)
         self.dialog: AddAccountDialog | None = None
+        self.plan_dialog: PlanDialog | None = None
         self.retranslate()
         self.clear()
 
@@ -126,11 +126,13 @@ class AccountsPage(Page):
             return
         self.model.set_rows(list_accounts(self.vault))
         self.add_button.setEnabled(True)
+        self.plan_button.setEnabled(True)
         self._update_count()
 
     def clear(self) -> None:
         self.model.set_rows([])
         self.add_button.setEnabled(False)
+        self.plan_button.setEnabled(False)
         self._update_count()
 
     def _update_count(self) -> None:
@@ -145,8 +147,20 @@ class AccountsPage(Page):
         self.dialog.open()
         return self.dialog
 
+    def open_plan_dialog(self) -> PlanDialog | None:
+        """A plan from an app screen or a receipt, for providers with no export (拼多多 先用后付, Afterpay…)."""
+        if self.vault is None:
+            return None
+        dialog = PlanDialog(self.vault, self.ctx.catalog, self.ctx.today(), self)
+        dialog.accepted.connect(self.data_changed.emit)
+        dialog.open()
+        self.plan_dialog = dialog
+        return dialog
+
     def retranslate(self) -> None:
         super().retranslate()
+        self.plan_button.setText(_("Add plan by &hand…"))
+        self.plan_button.setAccessibleName(_("Add a plan by hand"))
         self.add_button.setText(_("&Add account…"))
         self.add_button.setAccessibleName(_("Add account"))
         self.table.setAccessibleName(_("Accounts"))

@@ -6,16 +6,6 @@ from mybnpl.i18n import N_
 from mybnpl.ui.pages.base import EmptyPage
 
 
-class ImportPage(EmptyPage):
-    key = "import"
-    icon_name = "import"
-    nav_title = N_("Import")
-    title = N_("Import")
-    empty_title = N_("Bring in your bills and exports")
-    empty_text = N_("Import Alipay, WeChat Pay, JD, Meituan exports and PDF statements — coming with the import "
-                    "milestone. The original files are kept unchanged as evidence.")
-
-
 class FindingsPage(EmptyPage):
     key = "findings"
     icon_name = "findings"
@@ -25,16 +15,6 @@ class FindingsPage(EmptyPage):
     empty_text = N_("mybnpl will look through your transactions for problems — a product switched on without "
                     "your consent, fees nobody told you about, refunds that never arrived — and list them "
                     "here. Coming with the detection milestone.")
-
-
-class EvidencePage(EmptyPage):
-    key = "evidence"
-    icon_name = "evidence"
-    nav_title = N_("Evidence")
-    title = N_("Evidence")
-    empty_title = N_("Your proof, kept intact")
-    empty_text = N_("Screenshots, exported files and statements, stored unchanged inside the encrypted vault "
-                    "with a fingerprint that shows they were not altered. Coming with the evidence milestone.")
 
 
 class LettersPage(EmptyPage):
