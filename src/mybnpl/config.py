@@ -7,6 +7,7 @@ user's name and address for letters) belongs in the encrypted vault instead.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,10 +82,8 @@ class Config:
             if isinstance(raw, dict):
                 for k, v in raw.items():
                     if k in _BY_KEY:
-                        try:
+                        with contextlib.suppress(InvalidInput):
                             self._values[k] = _coerce(_BY_KEY[k], v)
-                        except InvalidInput:
-                            pass
 
     def get(self, key: str) -> Any:
         s = setting(key)

@@ -233,14 +233,14 @@ def test_quoted_line_breaks_are_kept() -> None:
     assert [t.merchant for t in st.transactions] == ["two\nlines", "plain"]
 
 
-def _xlsx(rows: list[list[str | float]]) -> bytes:
+def _xlsx(rows: list[list[str | float]], extra: str = "") -> bytes:
     """A minimal valid .xlsx (inline strings), written by hand so the test needs no spreadsheet writer."""
     def cell(v: str | float) -> str:
         if isinstance(v, str):
             return f'<c t="inlineStr"><is><t>{v}</t></is></c>'
         return f"<c><v>{v}</v></c>"
 
-    sheet = "".join(f"<row>{''.join(cell(v) for v in r)}</row>" for r in rows)
+    sheet = "".join(f"<row>{''.join(cell(v) for v in r)}</row>" for r in rows) + extra
     files = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
         'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
@@ -279,6 +279,27 @@ def test_xlsx_with_a_title_row() -> None:
         (Decimal("25.50"), Direction.OUT, "12345", "afterpay"), (Decimal("10.00"), Direction.IN, "12346", None)]
 
 
+def _forged_dimensions() -> bytes:
+    data = bytearray((INTL / CCB).read_bytes())
+    at = data.index(b"\x00\x02\x0e\x00") + 4  # BIFF8 DIMENSIONS: first row, last row + 1, first col, last col + 1
+    data[at:at + 4] = (0xFF0000).to_bytes(4, "little")  # first row far below the last
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (_xlsx([["Date", "Merchant", "Amount"], ["2024-05-01", "x", 1.0]],
+           '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'), "cells spread over too large an area"),
+    (_forged_dimensions(), "BIFF DIMENSIONS"),
+])
+def test_spreadsheets_that_would_abort_calamine_are_refused(data: bytes, why: str) -> None:
+    # calamine allocates what these declare; a failed allocation aborts the process, so they never reach it
+    assert generic.spreadsheet_hazard(data) == why
+    with pytest.raises(ImportFailed) as e:
+        generic.parse(data, "bomb", ParseOptions(mapping=ColumnMapping(date="Date", amount="Amount")))
+    assert e.value.code == ImportCode.CORRUPT and why in e.value.params["detail"]
+    assert generic.spreadsheet_hazard((INTL / CCB).read_bytes()) is None
+
+
 @pytest.mark.parametrize(("data", "code"), [
     (b"", ImportCode.EMPTY),
     (b"just one line of prose\n", ImportCode.UNSUPPORTED_FORMAT),
@@ -298,3 +319,5 @@ def test_sniff_is_low_and_only_for_tables() -> None:
     assert generic.sniff(prose.decode(), prose, "t.txt") == 0
     header_only = b"Date,Merchant,Amount\n"
     assert generic.sniff(header_only.decode(), header_only, "t.csv") == 0
+    undated = b"Plan,Instalment,Amount\nA,1 of 4,25.00\n"  # no date: still a table the user may map
+    assert generic.sniff(undated.decode(), undated, "t.csv") == 10

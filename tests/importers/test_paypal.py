@@ -44,7 +44,8 @@ def test_us_activity_download() -> None:
     purchase, loan, instalment, deposit = st.transactions[:4]
     assert (purchase.posted_on, purchase.amount.amount, purchase.direction, purchase.bnpl_product) == (
         date(2024, 3, 14), Decimal("120.00"), Direction.OUT, None)
-    assert purchase.merchant == "Example Shoes Inc." and purchase.description == "Express Checkout Payment · Running shoes"
+    assert purchase.merchant == "Example Shoes Inc."
+    assert purchase.description == "Express Checkout Payment · Running shoes"
     assert purchase.external_id == "1AB23456CD7890123" and purchase.posted_at == "2024-03-14 10:15:02 PDT"
     assert (loan.direction, loan.bnpl_product, loan.amount.amount) == (Direction.IN, "paypal_paylater", Decimal("120"))
     assert (instalment.direction, instalment.bnpl_product) == (Direction.OUT, "paypal_paylater")
@@ -80,16 +81,28 @@ def test_uk_dates_are_day_first_by_time_zone() -> None:
     assert st.transactions[-1].amount.amount == Decimal("0.50")
 
 
-def test_dutch_headers_and_decimal_comma() -> None:
-    text = ('"Datum","Tijd","Tijdzone","Naam","Type","Status","Valuta","Bruto","Kosten","Netto",'
-            '"Transactiereferentie"\n'
-            '"05-02-2016","21:27:47","","Winkel BV","Express Checkout-betaling","Voltooid","EUR","-1.010,00",'
-            '"0,00","-1.010,00","A1"\n'
-            '"06-02-2016","09:00:00","","PayPal","Pay in 3-termijn","Voltooid","EUR","-33,67","0,00","-33,67","A2"\n')
+def test_german_headers_decimal_comma_and_positive_fees() -> None:
+    # the German column names and the positive-fee convention of nils-werner/beancount-paypal's German example
+    text = ("Datum,Uhrzeit,Zeitzone,Name,Typ,Status,Währung,Brutto,Gebühr,Netto,Transaktionscode,"
+            "Auswirkung auf Guthaben\n"
+            '05.02.2025,14:32:15,CET,Ein Laden,Einkauf,Abgeschlossen,EUR,"-1.010,00",0,"-1.010,00",A1,Soll\n'
+            '06.02.2025,09:00:00,CET,PayPal,Pay in 3-Rate,Abgeschlossen,EUR,"-33,67",0,"-33,67",A2,Soll\n'
+            '07.02.2025,10:00:00,CET,Jemand,Handyzahlung,Abgeschlossen,EUR,25,"1,5","23,5",A3,Haben\n'
+            "08.02.2025,11:00:00,CET,PayPal,Allgemeine Währungsumrechnung,Abgeschlossen,EUR,10,0,10,A4,Haben\n")
     st = parse(text.encode())
-    assert [(t.posted_on, t.amount.amount) for t in st.transactions] == [
-        (date(2016, 2, 5), Decimal("1010.00")), (date(2016, 2, 6), Decimal("33.67"))]
+    assert [(t.posted_on, t.amount.amount, t.direction) for t in st.transactions] == [
+        (date(2025, 2, 5), Decimal("1010.00"), Direction.OUT), (date(2025, 2, 6), Decimal("33.67"), Direction.OUT),
+        (date(2025, 2, 7), Decimal("25.00"), Direction.IN), (date(2025, 2, 7), Decimal("1.50"), Direction.OUT),
+        (date(2025, 2, 8), Decimal("10.00"), Direction.NEUTRAL)]
     assert st.transactions[1].bnpl_product == "paypal_paylater"
+    assert st.transactions[3].external_id == "A3-FEE"
+
+
+def test_data_beats_the_time_zone() -> None:
+    # PST, yet day-first dates (as in PayPal activity files that English-language non-US accounts download)
+    row = '"{d}","07:45:51","PST","P","General Payment","Completed","USD","84","-4.25","79.75","T{n}"\n'
+    text = SHORT_HEADER + row.format(d="03/12/2015", n=1) + row.format(d="29/12/2015", n=2)
+    assert [t.posted_on for t in parse(text.encode()).transactions][::2] == [date(2015, 12, 3), date(2015, 12, 29)]
 
 
 def test_english_without_hints_is_month_first_and_day_over_12_decides() -> None:

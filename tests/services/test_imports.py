@@ -81,7 +81,7 @@ def test_commit_is_all_or_nothing(vault: Vault, monkeypatch: pytest.MonkeyPatch)
     def boom(*_a: object, **_k: object) -> int:
         raise RuntimeError("crash in the middle of the import")
 
-    monkeypatch.setattr(repos, "insert_transactions", boom)
+    monkeypatch.setattr(repos, "append_event", boom)  # fails after the rows were written, inside the transaction
     with pytest.raises(RuntimeError):
         svc.commit(vault, catalog, preview)
     after = repos.entity_counts(vault)

@@ -36,13 +36,12 @@ from mybnpl.core.models import Direction
 from mybnpl.core.money import Money
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.errors import fail
-from mybnpl.importers.generic import bnpl_product, catalog, currency_code, provider_or_none
+from mybnpl.importers.generic import bnpl_product, catalog, currency_code
 
 FORMAT = "ofx"
 MAX_DEPTH = 64
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9._-]*)\s*>([^<]*)")
-_COMMENT = re.compile(r"<!--.*?-->|<\?.*?\?>", re.S)
 _CHARSET = re.compile(r"^\s*(CHARSET|ENCODING):\s*([A-Za-z0-9_-]+)\s*$", re.M)
 _XML_ENCODING = re.compile(r"<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_-]+)", re.I)
 _DATETIME = re.compile(r"(\d{4})(\d\d)(\d\d)(\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?)?\s*(\[[^\]]{0,40}\])?")
@@ -94,16 +93,26 @@ def _decode(data: bytes, name: str) -> str:
         try:
             codecs.lookup(enc)
             return data.decode(enc)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # unknown, not a text encoding, or the bytes do not fit it
             continue
     return data.decode("latin-1")
+
+
+def _strip(text: str, opening: str, closing: str) -> str:
+    """Remove comments or processing instructions in one linear pass (an unclosed one runs to the end)."""
+    parts, pos = [], 0
+    while (i := text.find(opening, pos)) >= 0:
+        parts.append(text[pos:i])
+        j = text.find(closing, i + len(opening))
+        pos = len(text) if j < 0 else j + len(closing)
+    return "".join([*parts, text[pos:]])
 
 
 def _tree(text: str, name: str) -> _Node:
     start = re.search(r"<OFX>", text, re.I)
     if start is None:
         raise fail(ImportCode.CORRUPT, name, detail="no <OFX> element")
-    body = _COMMENT.sub("", text[start.start():])
+    body = _strip(_strip(text[start.start():], "<!--", "-->"), "<?", "?>")
     tokens = list(_TAG.finditer(body))
     root = _Node("")
     stack = [root]
@@ -114,6 +123,8 @@ def _tree(text: str, name: str) -> _Node:
             raise fail(ImportCode.CORRUPT, name, detail=f"unexpected text “{body[pos:tok.start()].strip()[:40]}”")
         pos = tok.end()
         closing, tag, value = tok.group(1), tok.group(2).upper(), tok.group(3).strip()
+        if closing and value:
+            raise fail(ImportCode.CORRUPT, name, detail=f"unexpected text “{value[:40]}” after </{tag}>")
         if closing:
             if any(n.name == tag for n in stack[1:]):
                 while stack.pop().name != tag:
@@ -183,10 +194,10 @@ def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
     first = statements[0]
     account = first.text("BANKACCTFROM", "ACCTID") or first.text("CCACCTFROM", "ACCTID")
     fi = " ".join(root.text("OFX", "SIGNONMSGSRSV1", "SONRS", "FI", key) for key in ("ORG", "FID")).strip()
-    cat = catalog()
-    by_org = cat.match_payment_method(fi) if cat and fi else None
+    by_org = catalog().match_payment_method(fi) if fi else None
+    hint = opts.provider_hint if opts.provider_hint in catalog().ids() else None
     return ParsedStatement(
-        format=FORMAT, provider_id=by_org.id if by_org else provider_or_none(opts.provider_hint),
+        format=FORMAT, provider_id=by_org.id if by_org else hint,
         transactions=tuple(txs), currency=currency_code(first.text("CURDEF")) or default_cur,
         period_start=min(starts, default=None), period_end=max(ends, default=None),
         account_hint=("****" + account[-4:]) if len(account) > 4 else account)

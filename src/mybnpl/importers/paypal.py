@@ -2,15 +2,16 @@
 
 Layout: one header row ("Date","Time","TimeZone","Name","Type","Status","Currency","Gross","Fee","Net",
 "From Email Address","To Email Address","Transaction ID", ..., "Balance", ..., "Balance Impact"), then one row per
-event. Columns are found by name (English, and the Dutch names PayPal uses for Dutch-language accounts), so
-customised field selections and reordered columns work. Quoted fields may contain commas and line breaks.
+event. Columns are found by name (English, and the German names of a German-language account), so customised
+field selections and reordered columns work. Quoted fields may contain commas and line breaks.
 
 Dates: PayPal writes them in the account's locale (MM/DD/YYYY in the US, DD/MM/YYYY in the UK/EU). A day above 12
-in any row decides; otherwise the TimeZone column (PST/EDT/America/... means month-first, GMT/BST/CET/Europe/...
+in any row decides; otherwise the TimeZone column (a hint only: PST/EDT/America/... month-first, GMT/BST/CET/...
 day-first), then decimal-comma amounts or a non-English header (day-first); otherwise month-first.
 
 Each row becomes one transaction: amount |Gross| in the row's Currency, direction by the sign of Gross.
-A non-zero Fee becomes its own transaction (category "fee", external_id "<Transaction ID>-FEE"). Rows that move
+A non-zero Fee becomes its own transaction (category "fee", external_id "<Transaction ID>-FEE"), money out when
+Net is below Gross (PayPal writes fees negative; some exports positive), else a fee refund. Rows that move
 no money are NEUTRAL: Balance Impact "Memo", denied/failed/cancelled rows, currency conversions and the funding
 transfers (bank/card deposits, withdrawals, holds). Rows whose Type or Name mention Pay in 4 / Pay in 3 /
 Pay Later / PayPal Credit are bnpl_product "paypal_paylater"; other names go through the catalog's aliases.
@@ -19,6 +20,7 @@ Pay Later / PayPal Credit are bnpl_product "paypal_paylater"; other names go thr
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -32,7 +34,7 @@ from mybnpl.core.money import Money
 from mybnpl.i18n import N_
 from mybnpl.importers.base import MAX_ROWS, ParseOptions
 from mybnpl.importers.errors import fail
-from mybnpl.importers.generic import bnpl_product, currency_code, decimal_amount, decode_bytes, provider_or_none
+from mybnpl.importers.generic import bnpl_product, catalog, currency_code, decimal_amount, decode_bytes
 from mybnpl.importers.text import clean, normalize_newlines, sniff_delimiter
 
 FORMAT = "paypal_csv"
@@ -40,22 +42,21 @@ PAYLATER = "paypal_paylater"
 
 W_BAD_ROWS = N_("{count} rows could not be read and were skipped (first: line {line}, {detail}).")
 
-# Logical field -> header names. English: PayPal's default activity-download fields; Dutch: a Dutch-language
-# account's download (see tests/fixtures/PROVENANCE.md for both sources).
+# Logical field -> header names: PayPal's English default activity-download fields, then the German ones
+# (sources in tests/fixtures/PROVENANCE.md).
 _FIELDS: dict[str, tuple[str, ...]] = {
-    "date": ("date", "datum"), "time": ("time", "tijd"), "tz": ("timezone", "time zone", "tijdzone"),
-    "name": ("name", "naam"), "type": ("type",), "status": ("status",), "currency": ("currency", "valuta"),
-    "gross": ("gross", "bruto"), "fee": ("fee", "kosten"), "net": ("net", "netto"),
-    "txid": ("transaction id", "transactiereferentie"), "item": ("item title", "objecttitel"),
-    "impact": ("balance impact",), "to": ("to email address", "naar e-mailadres"),
-    "from": ("from email address", "van e-mailadres"),
-    "funding": ("funding source", "payment source"), "note": ("note", "subject"),
+    "date": ("date", "datum"), "time": ("time", "uhrzeit"), "tz": ("timezone", "time zone", "zeitzone"),
+    "name": ("name",), "type": ("type", "typ"), "status": ("status",), "currency": ("currency", "währung"),
+    "gross": ("gross", "brutto"), "fee": ("fee", "gebühr"), "net": ("net", "netto"),
+    "txid": ("transaction id", "transaktionscode"), "item": ("item title", "artikelbezeichnung"),
+    "impact": ("balance impact", "auswirkung auf guthaben"), "to": ("to email address", "empfänger e-mail-adresse"),
+    "from": ("from email address", "absender e-mail-adresse"),
+    "funding": ("funding source", "payment source"), "note": ("note", "subject", "hinweis", "betreff"),
 }
-_ENGLISH = {names[0] for names in _FIELDS.values()}
 _PAYLATER = re.compile(r"pay\s*in\s*[34]\b|pay\s*later|paypal\s*credit", re.I)
 _NO_MONEY = re.compile(r"currency conversion|bank deposit|card deposit|withdraw|transfer (to|from)|authori[sz]ation"
-                       r"|\bhold\b|reserve", re.I)
-_VOID = {"denied", "failed", "canceled", "cancelled", "voided", "expired", "geweigerd", "geannuleerd", "mislukt"}
+                       r"|\bhold\b|reserve|währungsumrechnung|bankgutschrift", re.I)
+_VOID = {"denied", "failed", "canceled", "cancelled", "voided", "expired", "abgelehnt", "storniert", "fehlgeschlagen"}
 _US_TZ = re.compile(r"^(P|M|C|E|AK|H)[SD]T$|^America/|^US/", re.I)
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})$")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%b %d, %Y", "%d-%b-%Y", "%d/%b/%Y")
@@ -92,7 +93,7 @@ def _rows(text: str) -> list[list[str]]:
     text = normalize_newlines(text.lstrip("\ufeff"))
     delim = sniff_delimiter("\n".join(text.split("\n", 50)[:50]))
     try:
-        rows = list(csv.reader(text.split("\n"), delimiter=delim))
+        rows = list(csv.reader(io.StringIO(text), delimiter=delim))  # keeps line breaks inside quoted fields
     except csv.Error:
         rows = [line.split(delim) for line in text.split("\n")]
     return [[clean(c) for c in r] for r in rows]
@@ -117,9 +118,10 @@ def _date(text: str, day_first: bool) -> date | None:
     m = _DMY.match(text)
     if m:
         a, b, y = (int(g) for g in m.groups())
-        day, month = (a, b) if day_first else (b, a)
+        day, month, year = (a, b, y) if day_first else (b, a, y)
+        year += 2000 if year < 100 else 0
         try:
-            return date(y + 2000 if y < 100 else y, month, day)
+            return date(year, month, day) if 1900 <= year <= 2100 else None
         except ValueError:
             return None
     for f in _DATE_FORMATS:
@@ -167,8 +169,8 @@ def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
     currencies = Counter(t.amount.currency for t in txs)
     dates = [t.posted_on for t in txs]
     return ParsedStatement(
-        format=FORMAT, provider_id=provider_or_none(opts.provider_hint), transactions=tuple(txs),
-        currency=currencies.most_common(1)[0][0] if currencies else default_cur,
+        format=FORMAT, provider_id=opts.provider_hint if opts.provider_hint in catalog().ids() else None,
+        transactions=tuple(txs), currency=currencies.most_common(1)[0][0] if currencies else default_cur,
         period_start=min(dates, default=None), period_end=max(dates, default=None),
         warnings=tuple(warnings), warning_params=tuple(params), columns=tuple(header))
 
@@ -178,14 +180,12 @@ def _transactions(line: int, row: list[str], get: Callable[[str, list[str]], str
     name, typ, status = get("name", row), get("type", row), get("status", row)
     product = PAYLATER if _PAYLATER.search(typ) or _PAYLATER.search(name) else bnpl_product(name, get("item", row))
     neutral = get("impact", row).casefold() == "memo" or status.casefold() in _VOID or bool(_NO_MONEY.search(typ))
-    if neutral or gross == 0:
-        direction = Direction.NEUTRAL
-    else:
-        direction = Direction.OUT if gross < 0 else Direction.IN
+    direction = Direction.NEUTRAL if neutral or gross == 0 else Direction.OUT if gross < 0 else Direction.IN
     txid = get("txid", row) or None
     item = get("item", row) or get("note", row)
     main = ParsedTx(posted_on=posted, amount=Money(abs(gross), currency), direction=direction,
-                    merchant=name or get("to" if gross < 0 else "from", row) or typ, description=" · ".join(x for x in (typ, item) if x),
+                    merchant=name or get("to" if gross < 0 else "from", row) or typ,
+                    description=" · ".join(x for x in (typ, item) if x),
                     payment_method=get("funding", row) or "PayPal", bnpl_product=product, external_id=txid,
                     status=status, category="fee" if re.search(r"\bfee\b", typ, re.I) else "",
                     posted_at=" ".join(x for x in (posted.isoformat(), get("time", row), get("tz", row)) if x),
@@ -193,6 +193,8 @@ def _transactions(line: int, row: list[str], get: Callable[[str, list[str]], str
     fee = decimal_amount(get("fee", row)) if get("fee", row) else None
     if not fee or neutral:
         return [main]
-    return [main, replace(main, amount=Money(abs(fee), currency), direction=Direction.OUT if fee < 0 else Direction.IN,
+    net = decimal_amount(get("net", row))
+    charged = fee < 0 if net is None else net < gross
+    return [main, replace(main, amount=Money(abs(fee), currency), direction=Direction.OUT if charged else Direction.IN,
                           merchant="PayPal", description=f"Fee · {typ}" if typ else "Fee", category="fee",
                           external_id=f"{txid}-FEE" if txid else None)]

@@ -77,7 +77,7 @@ def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) ->
     request = {"name": name, "size": len(data), "options": opts.to_json(), "op": op}
     header = json.dumps(request).encode("utf-8") + b"\n"
     proc = subprocess.Popen(worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),  # noqa: PLW1509
+                            stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),
                             close_fds=True)
     try:
         out, _ = proc.communicate(header + data, timeout=limits.wall_seconds)

@@ -32,7 +32,8 @@ MEDIA_TYPES = {"pdf_statement": "application/pdf", "wechat_xlsx": "application/v
 @dataclass
 class PreviewRow:
     tx: ParsedTx
-    new: repos.NewTransaction
+    external_id: str | None  # the source's id, made unique within the file ("id#2" for a repeated id)
+    fingerprint: str  # content identity, for rows whose source has no id (see repos.NewTransaction)
     duplicate: str = ""  # "" new; "in_vault_id", "in_vault_content": already stored
 
 
@@ -136,21 +137,16 @@ def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed
                 ext = f"{ext}#{seen_ids[ext]}"
         key = (tx.posted_on, tx.posted_at, tx.amount.minor, tx.direction, tx.merchant, tx.description, ext)
         seen_rows[key] += 1
-        new = repos.NewTransaction(
-            posted_on=tx.posted_on, amount=tx.amount, direction=tx.direction, merchant=tx.merchant,
-            description=tx.description, payment_method=tx.payment_method, bnpl_product=tx.bnpl_product,
-            external_id=ext, account_id=account_id, posted_at=tx.posted_at, status=tx.status, category=tx.category,
-            occurrence=seen_rows[key], scope=provider_id or "",
-        )
-        object.__setattr__(new, "fp", new.fingerprint())  # computed once, reused by the duplicate check and insert
-        preview.rows.append(PreviewRow(tx, new))
-    ids = [r.new.external_id for r in preview.rows if r.new.external_id]
+        fp = repos.fingerprint(provider_id or "", tx.posted_on, tx.posted_at, tx.amount, tx.direction, tx.merchant,
+                               tx.description, ext, seen_rows[key])
+        preview.rows.append(PreviewRow(tx, ext, fp))
+    ids = [r.external_id for r in preview.rows if r.external_id]
     known_ids = _existing(vault, "external_id", ids, account_id) if account_id is not None else set()
-    known_fp = _existing(vault, "fingerprint", [r.new.fingerprint() for r in preview.rows], None)
+    known_fp = _existing(vault, "fingerprint", [r.fingerprint for r in preview.rows], None)
     for r in preview.rows:
-        if r.new.external_id and r.new.external_id in known_ids:
+        if r.external_id and r.external_id in known_ids:
             r.duplicate = "in_vault_id"
-        elif r.new.fingerprint() in known_fp:
+        elif r.fingerprint in known_fp:
             r.duplicate = "in_vault_content"
     return preview
 
@@ -224,14 +220,19 @@ def commit(vault: Vault, catalog: Catalog, preview: ImportPreview) -> ImportOutc
         statement_id = int(cur.lastrowid)
         conn.execute("INSERT INTO evidence_links(evidence_id, entity, entity_id) VALUES (?, 'statement', ?)",
                      (evidence_id, statement_id))
-        rows = [r.new for r in preview.new_rows]
-        added = repos.insert_transactions(conn, rows, account_id=account_id, statement_id=statement_id)
+        new_rows = preview.new_rows
+        before = conn.total_changes
+        conn.executemany(repos.INSERT_TX_SQL, (
+            (account_id, statement_id, r.tx.posted_on.isoformat(), r.tx.posted_at, r.tx.amount.minor,
+             r.tx.amount.currency, r.tx.direction.value, r.tx.merchant, r.tx.description, r.tx.payment_method,
+             r.tx.bnpl_product, r.tx.status, r.tx.category, r.external_id, r.fingerprint) for r in new_rows))
+        added = int(conn.total_changes - before)
         repos.append_event(conn, "statement_imported", f"{p.format}: {added} new, {preview.duplicates} skipped",
                            entity="statement", entity_id=statement_id)
     out.status = "imported"
     out.transactions = added
     out.duplicates = len(preview.rows) - added
-    out.bnpl_transactions = sum(1 for r in rows if r.bnpl_product)
+    out.bnpl_transactions = sum(1 for r in new_rows if r.tx.bnpl_product)
     out.statement_id, out.evidence_id = statement_id, evidence_id
     return out
 

@@ -223,7 +223,7 @@ class PreviewModel(QAbstractTableModel):
             return self._text(r, col)
         if role == Qt.ItemDataRole.ToolTipRole:
             if r.duplicate:
-                return tr(DUPLICATE_WHY.get(r.duplicate, r.duplicate), id=r.new.external_id or "")
+                return tr(DUPLICATE_WHY.get(r.duplicate, r.duplicate), id=r.external_id or "")
             if col in (1, 4):
                 return r.tx.description or self._text(r, col)
             return None

@@ -95,13 +95,27 @@ class NewTransaction:
     fp: str | None = None  # a precomputed fingerprint (see fingerprint())
 
     def fingerprint(self) -> str:
-        """Content identity for rows without a provider id: same provider, time, amount, direction, text."""
         if self.fp is not None:
             return self.fp
-        text = (f"{self.scope}\x1f{self.posted_on.isoformat()}\x1f{self.posted_at.strip()}\x1f{self.amount.minor}"
-                f"\x1f{self.amount.currency}\x1f{self.direction.value}\x1f{self.merchant.strip()}"
-                f"\x1f{self.description.strip()}\x1f{self.external_id or ''}\x1f{self.occurrence}")
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return fingerprint(self.scope, self.posted_on, self.posted_at, self.amount, self.direction, self.merchant,
+                           self.description, self.external_id, self.occurrence)
+
+
+def fingerprint(scope: str, posted_on: date, posted_at: str, amount: Money, direction: Direction, merchant: str,
+                description: str, external_id: str | None, occurrence: int) -> str:
+    """Content identity for rows without a provider id: same provider, time, amount, direction and text, and
+    the n-th such row within one source (two equal coffees the same minute are two rows)."""
+    text = (f"{scope}\x1f{posted_on.isoformat()}\x1f{posted_at.strip()}\x1f{amount.minor}\x1f{amount.currency}"
+            f"\x1f{direction.value}\x1f{merchant.strip()}\x1f{description.strip()}\x1f{external_id or ''}"
+            f"\x1f{occurrence}")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+INSERT_TX_SQL = (
+    "INSERT OR IGNORE INTO transactions(account_id, statement_id, posted_on, posted_at, amount_minor, currency,"
+    " direction, merchant, description, payment_method, bnpl_product, status, category, external_id, fingerprint)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def insert_transactions(conn: Connection, rows: Iterable[NewTransaction], *, account_id: int | None = None,
@@ -110,9 +124,7 @@ def insert_transactions(conn: Connection, rows: Iterable[NewTransaction], *, acc
     ``account_id``/``statement_id``, when given, override the rows' own. Returns the number of new rows."""
     before = conn.total_changes
     conn.executemany(
-        "INSERT OR IGNORE INTO transactions(account_id, statement_id, posted_on, posted_at, amount_minor, currency,"
-        " direction, merchant, description, payment_method, bnpl_product, status, category, external_id, fingerprint)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        INSERT_TX_SQL,
         (
             (t.account_id if account_id is None else account_id, t.statement_id if statement_id is None else
              statement_id, t.posted_on.isoformat(), t.posted_at, t.amount.minor, t.amount.currency,
