@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,6 +79,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--pages", type=int, default=200)
     args = ap.parse_args(argv)
+    if shutil.which("pdftotext") is None:
+        print("pdftotext (the baseline) is not installed: apt-get install poppler-utils", file=sys.stderr)
+        return 2
     results: list[list[Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
         directory = Path(tmp)

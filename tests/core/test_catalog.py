@@ -212,6 +212,12 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("lower-case currency", _set("zip", "currency", "aud"), "currency"),
     ("negative grace days", _set("zip", "grace_days", -1), "grace_days"),
     ("boolean grace days", _set("zip", "grace_days", True), "grace_days"),
+    ("grace days without a source", _set("huabei", "grace_days", 3), "grace_source"),
+    ("grace rule for a jurisdiction the provider is not in", _set("zip", "grace_jurisdiction", "UK"),
+     "grace_jurisdiction"),
+    ("late fee without a source", lambda d: _provider(d, "afterpay")["late_fee"].pop("source"), "missing source"),
+    ("late fee with an unknown field", lambda d: _provider(d, "afterpay")["late_fee"].__setitem__("amount", 10),
+     "unknown field(s) amount"),
     ("non-snake id", _set("zip", "id", "Zip Co"), "snake"),
     ("verify not a boolean", _set("huabei", "lending_entity_verify", "yes"), "lending_entity_verify"),
     ("missing English name", lambda d: _provider(d, "affirm")["names"].pop("en"), "missing en"),
@@ -245,3 +251,14 @@ def test_parsing_leaves_the_input_unchanged(raw: dict[str, Any]) -> None:
     data = copy.deepcopy(raw)
     parse_catalog(data)
     assert data == raw
+
+
+def test_grace_periods_and_late_fees_name_their_sources(catalog: Catalog) -> None:
+    """Every grace period and late-fee rule in the catalog comes with a source; the rest stay unknown (None)."""
+    graced = {p.id: (p.grace_days, p.grace_jurisdiction) for p in catalog.all() if p.grace_days is not None}
+    assert graced == {"klarna": (7, "UK"), "afterpay": (0, "AU"), "zip": (21, "AU")}
+    for p in catalog.all():
+        assert (p.grace_days is None) == (p.grace_source is None), p.id
+        if p.late_fee is not None:
+            assert p.late_fee.source.url.startswith("https://") and p.late_fee.text.zh and p.late_fee.text.en
+    assert catalog.get("huabei").grace_days is None and catalog.get("huabei").late_fee is None

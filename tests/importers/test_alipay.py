@@ -19,7 +19,7 @@ import pytest
 
 from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement
 from mybnpl.core.models import Direction
-from mybnpl.importers import alipay, base, jd, meituan, wechat
+from mybnpl.importers import alipay, base, cn_common, jd, meituan, wechat
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.cn_common import W_COUNT, W_PERIOD, W_SKIPPED, W_TRUNCATED
 from tests.importers.synth import is_huabei, make_alipay_csv
@@ -228,6 +228,54 @@ def test_synthetic_export() -> None:
     assert gc.isenabled()  # the parser pauses the cyclic GC only while it runs
 
 
+def test_columnar_fast_path_matches_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain tables are read column by column (cn_common._flat_table); anything else row by row. Both agree."""
+    cases = [make_alipay_csv(500), raw(NEW), raw(OLD), make_alipay_csv(50) + "\n\n----\n共50笔记录\n".encode("gb18030"),
+             make_alipay_csv(5000) + ",,,\n----\n共5000笔记录\n".encode("gb18030")]  # the table ends in a 2nd block
+    fast = [parse(d) for d in cases]
+    monkeypatch.setattr(cn_common, "_flat_table", lambda *_a: None)
+    assert [parse(d) for d in cases] == fast
+    assert len(fast[0].transactions) == 500 and fast[0].transactions[-1].row == fast[0].transactions[0].row + 499
+
+
+def _split_cases() -> list[bytes]:
+    lines = make_alipay_csv(300).decode("gb18030").split("\n")
+    lines[-20] = "x" + lines[-20][19:]  # an unreadable date in the second half, an amount in the first
+    bad = "\n".join(lines).replace(",80.19,", ",8x.19,")
+    return [make_alipay_csv(301), raw(NEW), raw(OLD), bad.encode("gb18030"),
+            raw(NEW).decode("gb18030").replace("49.74", "4x.74").encode("gb18030")]
+
+
+def test_forked_helper_reads_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big table is read in two halves, the second by a forked helper (cn_common.in_halves): same statement,
+    unreadable rows and warnings included."""
+    cases = _split_cases()
+    monkeypatch.setattr(cn_common, "PARALLEL_ROWS", 10**9)
+    alone = [parse(d) for d in cases]
+    forks = []
+    real_fork = cn_common.os.fork
+    monkeypatch.setattr(cn_common, "PARALLEL_ROWS", 2)
+    monkeypatch.setattr(cn_common, "_idle_cpus", lambda: 1)
+    monkeypatch.setattr(cn_common.os, "fork", lambda: forks.append(1) or real_fork())
+    assert [parse(d) for d in cases] == alone
+    assert len(forks) == len(cases)
+    skipped = alone[3].warning_params[alone[3].warnings.index(W_SKIPPED)]
+    assert skipped["count"] == "2"
+    assert gc.isenabled()
+
+
+def test_failed_helper_half_is_read_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = _split_cases()
+    alone = [parse(d) for d in cases]
+    monkeypatch.setattr(cn_common, "PARALLEL_ROWS", 2)
+    monkeypatch.setattr(cn_common, "_idle_cpus", lambda: 1)
+    monkeypatch.setattr(cn_common, "_from_helper", lambda _payload: None)  # unreadable answer or a dead helper
+    assert [parse(d) for d in cases] == alone
+    monkeypatch.setattr(cn_common, "_idle_cpus", lambda: 0)  # no idle CPU: no helper
+    monkeypatch.setattr(cn_common.os, "fork", lambda: pytest.fail("forked on a busy machine"))
+    assert [parse(d) for d in cases] == alone
+
+
 @pytest.mark.slow
 def test_synthetic_100k_rows() -> None:
     data = make_alipay_csv(100_000)
@@ -237,3 +285,12 @@ def test_synthetic_100k_rows() -> None:
     assert len(st.transactions) == 100_000
     assert st.bnpl_count == 40_000
     assert elapsed < 20  # generous: only catches a quadratic regression; the benchmark measures speed
+
+
+@pytest.mark.parametrize("text", ["0.00", "12", "12.3", "12.34", "1.005", "1.004", "2.675", "0.0049", "999999.999999",
+                                  "١٢.٣٤٥", "12.341", "¥1,234.56", "-5.00", "abc", "", "1e5", "1.2.3"])
+def test_minor_units_match_money(text: str) -> None:
+    money = cn_common.read_money(text)
+    assert cn_common.read_minor(text) == (money.minor if money else None)
+    col = [text, "1.00"]
+    assert cn_common.read_minors(col) == [cn_common.read_minor(t) for t in col]

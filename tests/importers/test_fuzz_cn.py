@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import ModuleType
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mybnpl.core.imports import ImportFailed, ParsedStatement
-from mybnpl.importers import alipay, jd, meituan, wechat
+from mybnpl.core.imports import ImportFailed, ParsedStatement, TxTable
+from mybnpl.importers import alipay, cn_common, jd, meituan, wechat
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.text import sniff_text
 
@@ -41,6 +42,11 @@ def check(data: bytes, name: str, only: tuple[ModuleType, ...] = MODULES) -> Non
         assert all(t.amount.amount >= 0 for t in parsed.transactions)
         assert len(parsed.warnings) == len(parsed.warning_params)
         assert ParsedStatement.from_json(json.loads(json.dumps(parsed.to_json()))) == parsed
+        table = TxTable.from_txs(parsed.transactions)  # the worker's answer: columns, validated by the parent
+        assert TxTable.from_wire(len(table), table.to_wire()) == parsed.transactions
+        if mod is alipay:  # the columnar fast path reads exactly what the row-by-row path reads
+            with mock.patch.object(cn_common, "_flat_table", lambda *_a: None):
+                assert mod.parse(data, name, ParseOptions()) == parsed
 
 
 @st.composite

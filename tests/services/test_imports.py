@@ -103,3 +103,27 @@ def test_errors_are_documented_codes(tmp_path: Path) -> None:
     with pytest.raises(ImportFailed) as e:
         svc.parse_file(FIX / "pdf" / "password-example.pdf", ParseOptions(password="nope"))
     assert e.value.code == ImportCode.WRONG_PASSWORD
+
+
+def test_preview_rows_are_built_on_demand_and_fingerprints_match(vault: Vault, tmp_path: Path) -> None:
+    catalog = load_catalog()
+    data, parsed = svc.parse_file(MEITUAN, ParseOptions())
+    first = svc.build_preview(vault, catalog, MEITUAN.name, data, parsed)
+    fps = [r.fingerprint for r in first.rows]
+    assert all(isinstance(f, int) and -(2**63) <= f < 2**63 for f in fps) and len(set(fps)) == 29
+    svc.commit(vault, catalog, first)
+    assert {r[0] for r in vault.query("SELECT fingerprint FROM transactions")} == set(fps)
+    again = svc.build_preview(vault, catalog, MEITUAN.name, data, parsed)
+    # rows known by their id get no fingerprint up front; reading one computes the same number
+    assert [r.fingerprint for r in again.rows] == fps
+    assert [r.tx for r in again.rows] == list(parsed.transactions)
+    assert (len(again.new_rows), again.duplicates, again.bnpl_new) == (0, 29, 0)
+    assert again.rows[-1].tx == parsed.transactions[-1] and len(again.rows[3:6]) == 3
+    # a small file against a larger vault: the look-up probes the index instead of reading all ids
+    lines = MEITUAN.read_bytes().split(b"\n")
+    header_at = next(i for i, ln in enumerate(lines) if ln.startswith("交易创建时间".encode()))
+    part = tmp_path / "meituan-10.csv"
+    part.write_bytes(b"\n".join(lines[: header_at + 1 + 10]) + b"\n")
+    pdata, pparsed = svc.parse_file(part, ParseOptions())
+    small = svc.build_preview(vault, catalog, part.name, pdata, pparsed)
+    assert {r.duplicate for r in small.rows} == {"in_vault_id"} and len(small.rows) == 10

@@ -27,7 +27,8 @@ def _assert_locked_and_empty(window: MainWindow) -> None:
     assert window.vault is None
     assert transactions.model.rowCount() == 0 and transactions.model.cached_blocks() == []
     assert accounts.model.rowCount() == 0
-    assert dashboard.data is None and dashboard.due.rowCount() == 0 and dashboard.findings.rowCount() == 0
+    assert dashboard.data is None and dashboard.dues.table.rowCount() == 0 and dashboard.findings.rowCount() == 0
+    assert dashboard.dues.items == [] and dashboard.reminders.notices == []
     assert not window.isVisible()
     assert window.unlock_dialog is not None and window.unlock_dialog.isVisible()
 

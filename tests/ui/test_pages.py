@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from mybnpl.config import SETTINGS
 from mybnpl.services.accounts import list_accounts
+from mybnpl.services.due import due_items
 from mybnpl.ui.main_window import MainWindow
 from mybnpl.ui.pages.accounts import AccountsPage
 from mybnpl.ui.pages.base import EmptyPage
@@ -30,16 +31,24 @@ def test_navigation_has_every_section(window: MainWindow) -> None:
     assert "Vault:" in window.path_label.text() and "passphrase" in window.mode_label.text()
 
 
-def test_dashboard_shows_findings_first_and_what_is_due(window: MainWindow) -> None:
+def test_dashboard_shows_findings_first_and_what_is_due(qtbot: QtBot, window: MainWindow) -> None:
     page = window.page("dashboard")
     assert isinstance(page, DashboardPage)
     data = page.data
     assert data is not None and data.accounts == 5
     assert page.card_accounts.value.text() == "5"
-    assert page.findings.rowCount() == len(data.open_findings) == 2
+    stored = window.vault.query("SELECT count(*) FROM findings WHERE status != 'dismissed'")  # type: ignore
+    assert page.findings.rowCount() == len(data.open_findings) == min(50, stored[0][0]) > 0
     item = page.findings.item(0, 0)
     assert item is not None and item.text() == "Serious"
-    assert page.due.rowCount() == len(data.overdue) + len(data.due_7)
+    qtbot.waitUntil(lambda: page.dues.table.rowCount() > 0, timeout=10_000)
+    dues = due_items(window.vault, window.ctx.catalog, window.ctx.today(), within_days=7)  # type: ignore[arg-type]
+    assert [i.key for i in page.dues.items] == [i.key for i in dues]
+    assert page.dues.table.rowCount() == len(dues)
+    late = [i for i in dues if i.status.value in ("overdue", "grace")]
+    assert late and all(i.status.value in ("overdue", "grace") for i in dues[:len(late)])  # late first
+    assert "overdue" in page.dues.table.item(0, 0).text() or "late" in page.dues.table.item(0, 0).text()
+    assert page.dues.weeks.isVisible() and "week of" in page.dues.weeks.text()
 
 
 def test_empty_states_explain_what_is_coming(window: MainWindow) -> None:

@@ -11,7 +11,7 @@ import pytest
 from mybnpl.vault import connection as cx
 from mybnpl.vault import repos
 from mybnpl.vault.errors import NewerSchema
-from mybnpl.vault.keys import DbKey
+from mybnpl.vault.keys import DbKey, decode_recovery_key
 from mybnpl.vault.keystore import MemoryKeyStore
 from mybnpl.vault.manager import VaultManager
 from mybnpl.vault.migrate import latest_version, migrate, schema_version
@@ -63,3 +63,32 @@ def test_vault_from_a_newer_version_is_refused(tmp_path: Path) -> None:
             migrate(conn)
     finally:
         conn.close()
+
+
+def test_v1_fixture_gains_the_reminder_tables_in_v2(tmp_path: Path) -> None:
+    """The committed v1 vault, opened by this version: 0002_reminders applies, nothing is lost, the new tables
+    work (reminder state, per-account reminder days tied to an account, statements paid by hand)."""
+    dest = tmp_path / "v1.mybnpl"
+    shutil.copy(FIXTURES / "v1.mybnpl", dest)
+    shutil.copy(FIXTURES / "v1.mybnpl.keyinfo", tmp_path / "v1.mybnpl.keyinfo")
+    recovery = (FIXTURES / "v1.recovery.txt").read_text().strip()
+    raw = cx.open_connection(dest, decode_recovery_key(recovery))
+    try:
+        assert schema_version(raw) == 1
+        assert raw.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reminder_state'").fetchone()[0] == 0
+    finally:
+        raw.close()
+    vault = VaultManager(dest, MemoryKeyStore()).open_with_recovery(recovery)
+    try:
+        assert vault.schema_version() == 2
+        [account] = repos.list_accounts(vault)
+        assert account.label == "fixture 花呗"
+        with vault.transaction() as conn:
+            conn.execute("INSERT INTO reminder_state(reminder_id, state, updated_at) VALUES ('i1-3', 'shown', 'x')")
+            conn.execute("INSERT INTO reminder_offsets(account_id, offsets) VALUES (?, '[1]')", (account.id,))
+        assert vault.query("SELECT reminder_id, state FROM reminder_state") == [("i1-3", "shown")]
+        with pytest.raises(Exception, match="CHECK"), vault.transaction() as conn:
+            conn.execute("INSERT INTO reminder_state(reminder_id, state, updated_at) VALUES ('i1-1', 'gone', 'x')")
+        assert vault.integrity_problems() == []
+    finally:
+        vault.close()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from mybnpl import __version__, i18n
-from mybnpl.cli import data_cmds, vault_cmds
+from mybnpl.cli import case_cmds, data_cmds, due_cmds, vault_cmds
 from mybnpl.cli.base import Env, _date, _Parser
 from mybnpl.core.errors import UsageError, UserError
 from mybnpl.hardening import harden_process
@@ -24,7 +24,7 @@ from mybnpl.i18n import _
 __all__ = ["Env", "build_parser", "main"]
 
 
-class Commands(data_cmds.DataCommands, vault_cmds.VaultCommands):
+class Commands(case_cmds.CaseCommands, data_cmds.DataCommands, due_cmds.DueCommands, vault_cmds.VaultCommands):
     """Every subcommand, as ``cmd_<name>`` methods."""
 
 
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--vault", metavar="PATH", help=_("vault file (default: MYBNPL_VAULT or the data directory)"))
     p.add_argument("--lang", choices=["zh", "zh_CN", "en"], help=_("language of messages"))
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("evaluate dates as of this day"))
+    p.add_argument("--tray", action="store_true", help=_("start the desktop app in the system tray (at login)"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def cmd(name: str, help_text: str, json_flag: bool = False) -> argparse.ArgumentParser:
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     vault_cmds.add_parsers(cmd)
     data_cmds.add_parsers(cmd)
+    case_cmds.add_parsers(cmd)
+    due_cmds.add_parsers(cmd)
     return p
 
 
@@ -82,7 +85,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         from mybnpl.ui.app import run  # the only place the CLI touches the UI, and only lazily
 
         explicit = args.vault or env.environ.get("MYBNPL_VAULT") or None  # else the app's own setting decides
-        return run(explicit, language=args.lang, today=args.today)
+        return run(explicit, language=args.lang, today=args.today, tray=args.tray)
     cli = Commands(args, env)
     try:
         return int(getattr(cli, f"cmd_{args.command}")())

@@ -14,6 +14,7 @@ from mybnpl.i18n import N_, _, tr
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.sandbox import parse_isolated
 from mybnpl.services import evidence as evidence_svc
+from mybnpl.services import findings as findings_svc
 from mybnpl.services import imports as imports_svc
 from mybnpl.services import plans as plans_svc
 from mybnpl.services.catalog import load_catalog
@@ -111,6 +112,8 @@ class DataCommands(Cli):
                         d["rows"] = [{**r.tx.to_json(), "duplicate": r.duplicate or None}
                                      for r in outcome.preview.rows[:200]]
                 results.append(d)
+            if not a.dry_run and any(d["status"] == "imported" for d in results):
+                findings_svc.recompute(vault, catalog, self.today())
         finally:
             vault.close()
         lines = []
@@ -185,6 +188,7 @@ class DataCommands(Cli):
                 evidence_svc.add_evidence_file(vault, Path(f), note=tr("screenshot for plan {id}", id=plan.id),
                                                account_id=plan.account_id, link=("plan", plan.id))
             data = plans_svc.plan_json(vault, plan)
+            findings_svc.recompute(vault, catalog, self.today())
         finally:
             vault.close()
         self.emit(data, tr("Plan {id} added: {n} installments.", id=plan.id, n=plan.n_installments),

@@ -168,6 +168,8 @@ def _provider_json(p: Any, lang: str) -> dict[str, Any]:
         "product_kind": str(p.product_kind), "operator": p.operator, "lending_entity": p.lending_entity,
         "jurisdictions": list(p.jurisdictions), "regulator_route": list(p.regulator_route),
         "currency": p.currency, "how_to_close": p.how_to_close.get(lang), "aliases": list(p.aliases),
+        "grace_days": p.grace_days, "grace_jurisdiction": p.grace_jurisdiction,
+        "late_fee": p.late_fee.text.get(lang) if p.late_fee else None,
     }
 
 

@@ -2,6 +2,7 @@
 
 Pure (no file I/O). Strict: missing or unknown keys, unknown product kinds or jurisdictions, duplicate ids,
 routes through undefined channels, and channels or providers without a source all raise InvalidInput.
+``grace_days`` is null where no source was found (unknown); a number needs its ``grace_source``.
 
 Alias rule of :meth:`Catalog.match_payment_method`: text and aliases are NFKC-normalised and case-folded;
 an alias matches where it occurs in the text (ASCII edges only at word boundaries: "Zip" is not in "Zipcar").
@@ -89,12 +90,25 @@ class Provider:
     how_to_close: Text
     how_to_close_verify: bool
     currency: str
-    grace_days: int | None
+    grace_days: int | None  # days after a due date before a late fee (published grace period); None: unknown
     sources: tuple[Source, ...]
     note: Text | None = None
+    grace_source: Source | None = None  # required when grace_days is set
+    grace_jurisdiction: str | None = None  # where the grace rule was published; None: everywhere
+    late_fee: LateFee | None = None
 
     def name(self, lang: str) -> str:
         return self.names.get(lang)
+
+
+@dataclass(frozen=True)
+class LateFee:
+    """The provider's published late-fee rule, as text, with its source."""
+
+    text: Text
+    source: Source
+    jurisdiction: str | None = None
+    verify: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,7 +265,7 @@ def _own_channel(v: Any, where: str) -> Channel:
 
 
 def _provider(v: Any, where: str, channels: Mapping[str, Channel]) -> Provider:
-    d = _obj(v, where, _PROVIDER_KEYS, frozenset({"lending_entity_verify", "note"}))
+    d = _obj(v, where, _PROVIDER_KEYS, _PROVIDER_OPTIONAL)
     where = f"{where} ({_str(d['id'], f'{where}.id', _ID)})"
     aliases = _strs(d["aliases"], f"{where}.aliases")
     _strs([_norm(a) for a in aliases], f"{where}.aliases (normalised)")
@@ -283,7 +297,31 @@ def _provider(v: Any, where: str, channels: Mapping[str, Channel]) -> Provider:
         _str(d["currency"], f"{where}.currency", _CURRENCY),
         None if d["grace_days"] is None else _whole(d["grace_days"], f"{where}.grace_days"),
         _sources(d["sources"], f"{where}.sources"),
-        None if d.get("note") is None else _text(d["note"], f"{where}.note"))
+        None if d.get("note") is None else _text(d["note"], f"{where}.note"),
+        *_grace_and_fee(d, where, jurs))
+
+
+_PROVIDER_OPTIONAL = frozenset({"lending_entity_verify", "note", "grace_source", "grace_jurisdiction", "late_fee"})
+
+
+def _grace_and_fee(d: dict[str, Any], where: str, jurs: list[str]
+                   ) -> tuple[Source | None, str | None, LateFee | None]:
+    """grace_days needs a grace_source; grace_jurisdiction and a late_fee's jurisdiction are the provider's."""
+    if d["grace_days"] is not None and not d.get("grace_source"):
+        raise _bad(f"{where}.grace_days has no grace_source")
+    source = _source(d["grace_source"], f"{where}.grace_source") if d.get("grace_source") else None
+    jur = d.get("grace_jurisdiction")
+    if jur is not None:
+        [jur] = _strs([jur], f"{where}.grace_jurisdiction", frozenset(jurs))
+    fee = None
+    if d.get("late_fee") is not None:
+        f = _obj(d["late_fee"], f"{where}.late_fee", {"zh", "en", "source"}, frozenset({"jurisdiction", "verify"}))
+        fee_jur = f.get("jurisdiction")
+        if fee_jur is not None:
+            [fee_jur] = _strs([fee_jur], f"{where}.late_fee.jurisdiction", frozenset(jurs))
+        fee = LateFee(_text({"zh": f["zh"], "en": f["en"]}, f"{where}.late_fee"),
+                      _source(f["source"], f"{where}.late_fee.source"), fee_jur, _flag(f, f"{where}.late_fee"))
+    return source, jur, fee
 
 
 def parse_catalog(data: dict[str, Any]) -> Catalog:

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from functools import lru_cache
+from typing import Any, overload
 
 from mybnpl.core.errors import UserError
 from mybnpl.core.models import Direction
@@ -93,6 +98,207 @@ class ParsedTx:
 _DIRECTIONS = {d.value: d for d in Direction}
 _TX_FIELDS = ("posted_on", "amount", "direction", "merchant", "description", "payment_method", "bnpl_product",
               "external_id", "status", "category", "posted_at", "row")
+_day = lru_cache(maxsize=8192)(date.fromisoformat)
+
+# The columns of a TxTable, in wire order, and what each holds: "s" text, "o" optional text ("" is None),
+# "i" integer. ``posted_on`` is ISO text (YYYY-MM-DD), ``direction`` a Direction value.
+TX_COLUMNS = ("posted_on", "amount_minor", "currency", "direction", "merchant", "description", "payment_method",
+              "bnpl_product", "external_id", "status", "category", "posted_at", "row")
+TX_KINDS = ("s", "i", "s", "s", "s", "s", "s", "o", "o", "s", "s", "s", "i")
+
+
+class TxTable(Sequence[ParsedTx]):
+    """Transactions stored column by column (one list per field of ``TX_COLUMNS``). 10⁵ rows cross the worker
+    pipe and go into the vault without 10⁵ ParsedTx/Money objects ever being built; indexing builds one."""
+
+    __slots__ = TX_COLUMNS
+
+    posted_on: list[str]
+    amount_minor: list[int]
+    currency: list[str]
+    direction: list[str]
+    merchant: list[str]
+    description: list[str]
+    payment_method: list[str]
+    bnpl_product: list[str | None]
+    external_id: list[str | None]
+    status: list[str]
+    category: list[str]
+    posted_at: list[str]
+    row: list[int]
+
+    def __init__(self, *columns: list[Any]) -> None:
+        if len(columns) != len(TX_COLUMNS) or len({len(c) for c in columns}) > 1:
+            raise ValueError("a TxTable needs equally long columns, one per field")
+        for name, col in zip(TX_COLUMNS, columns, strict=True):
+            object.__setattr__(self, name, col)
+
+    @classmethod
+    def empty(cls) -> TxTable:
+        return cls(*([] for _ in TX_COLUMNS))
+
+    @classmethod
+    def from_txs(cls, txs: Iterable[ParsedTx]) -> TxTable:
+        if isinstance(txs, TxTable):
+            return txs
+        rows = [(t.posted_on.isoformat(), t.amount.minor, t.amount.currency, t.direction.value, t.merchant,
+                 t.description, t.payment_method, t.bnpl_product, t.external_id, t.status, t.category, t.posted_at,
+                 t.row) for t in txs]
+        return cls(*(list(c) for c in zip(*rows, strict=True))) if rows else cls.empty()
+
+    def columns(self) -> tuple[list[Any], ...]:
+        return tuple(getattr(self, n) for n in TX_COLUMNS)
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    def tx(self, i: int) -> ParsedTx:
+        obj = object.__new__(ParsedTx)
+        obj.__dict__.update(zip(_TX_FIELDS, (
+            _day(self.posted_on[i]), Money.from_minor(self.amount_minor[i], self.currency[i]),
+            _DIRECTIONS[self.direction[i]], self.merchant[i], self.description[i], self.payment_method[i],
+            self.bnpl_product[i], self.external_id[i], self.status[i], self.category[i], self.posted_at[i],
+            self.row[i]), strict=True))
+        return obj
+
+    @overload
+    def __getitem__(self, i: int) -> ParsedTx: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[ParsedTx, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> ParsedTx | tuple[ParsedTx, ...]:
+        if isinstance(i, slice):
+            return tuple(self.tx(k) for k in range(*i.indices(len(self))))
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError("transaction index out of range")
+        return self.tx(i % n)
+
+    def __iter__(self) -> Iterator[ParsedTx]:
+        return map(self.tx, range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TxTable):
+            return self.columns() == other.columns()
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"TxTable({len(self)} rows)"
+
+    @property
+    def bnpl_count(self) -> int:
+        return len(self) - self.bnpl_product.count(None)
+
+    # -- the worker's answer --------------------------------------------------------------------------
+    def to_wire(self) -> list[bytes]:
+        """Each column as one block. Integers: 8 bytes each, little-endian. Text: a kind byte, then "t" the
+        values joined by NUL, "d" a dictionary (distinct values + one code per row, for columns that repeat: the
+        parent then holds one string object per distinct value, which also makes the vault insert faster), or
+        "j" a JSON list (for the rare text that itself holds a NUL)."""
+        out = []
+        for name, kind in zip(TX_COLUMNS, TX_KINDS, strict=True):
+            col = getattr(self, name)
+            if kind == "i":
+                ints = array("q", col)
+                if sys.byteorder == "big":
+                    ints.byteswap()
+                out.append(ints.tobytes())
+                continue
+            if kind == "o":
+                col = ["" if v is None else v for v in col]
+            # the first 4,000 rows tell a repeating column (status, category) from a unique one (ids, times)
+            distinct = dict.fromkeys(col) if len(set(col[:4000])) * 4 <= min(len(col), 4000) else {}
+            if distinct and len(distinct) <= 65535 and len(distinct) * 4 <= len(col):
+                codes = {v: i for i, v in enumerate(distinct)}
+                vocab = "\x00".join(codes)
+                if vocab.count("\x00") == len(codes) - 1:
+                    vocab_bytes = vocab.encode("utf-8")
+                    width = "B" if len(codes) <= 256 else "H"
+                    if width == "B":
+                        packed = bytes(map(codes.__getitem__, col))
+                    else:
+                        wide = array(width, map(codes.__getitem__, col))
+                        if sys.byteorder == "big":
+                            wide.byteswap()
+                        packed = wide.tobytes()
+                    out.append(b"d" + width.encode() + len(vocab_bytes).to_bytes(4, "little") + vocab_bytes + packed)
+                    continue
+            text = "\x00".join(col)
+            out.append(b"t" + text.encode("utf-8") if text.count("\x00") == max(len(col) - 1, 0)
+                       else b"j" + json.dumps(col, ensure_ascii=False).encode("utf-8"))
+        return out
+
+    @classmethod
+    def from_wire(cls, n: int, blocks: Sequence[bytes]) -> TxTable:
+        """Rebuild and VALIDATE a table from ``to_wire`` blocks. They come from the worker process, which a
+        hostile file may have taken over: every value stored later is checked here for type and range
+        (per distinct value where columns repeat). Raises ValueError."""
+        if len(blocks) != len(TX_COLUMNS) or type(n) is not int or not 0 <= n <= _MAX_WIRE_ROWS:
+            raise ValueError("wrong number of columns")
+        cols: list[list[Any]] = []
+        for kind, block in zip(TX_KINDS, blocks, strict=True):
+            if kind == "i":
+                ints = array("q")
+                ints.frombytes(block)  # ValueError unless a whole number of 8-byte integers
+                if sys.byteorder == "big":
+                    ints.byteswap()
+                col: list[Any] = ints.tolist()
+                if col and (min(col) < -_MAX_MINOR or max(col) > _MAX_MINOR):
+                    raise ValueError("integer out of range")
+            else:
+                col = _text_column(block, n, none_if_empty=kind == "o")
+            if len(col) != n:
+                raise ValueError("column length differs")
+            cols.append(col)
+        table = cls(*cols)
+        for day in set(table.posted_on):
+            if _day(day).isoformat() != day:
+                raise ValueError("not an ISO date")
+        if set(table.direction) - set(_DIRECTIONS):
+            raise ValueError("unknown direction")
+        for cur in set(table.currency):
+            if len(cur) != 3 or not (cur.isascii() and cur.isalpha() and cur.isupper()):
+                raise ValueError("not a currency code")
+        if table.row and min(table.row) < 0:
+            raise ValueError("negative row number")
+        return table
+
+
+def _text_column(block: bytes, n: int, *, none_if_empty: bool) -> list[Any]:
+    """One text column of ``TxTable.to_wire`` (see there). Raises ValueError (UnicodeDecodeError is one)."""
+    how, body = block[:1], block[1:]
+    if how == b"d":
+        width, size = body[:1].decode("ascii"), int.from_bytes(body[1:5], "little")
+        if width not in ("B", "H") or size > len(body) - 5:
+            raise ValueError("bad dictionary column")
+        vocab: list[Any] = body[5 : 5 + size].decode("utf-8").split("\x00")
+        codes = array(width)
+        codes.frombytes(body[5 + size :])
+        if sys.byteorder == "big":
+            codes.byteswap()
+        if len(codes) != n or (n and max(codes) >= len(vocab)):
+            raise ValueError("bad dictionary codes")
+        if none_if_empty:
+            vocab = [v or None for v in vocab]
+        return list(map(vocab.__getitem__, codes))
+    if how == b"t":
+        col: list[Any] = body.decode("utf-8").split("\x00") if n else []
+    elif how == b"j":
+        col = json.loads(body.decode("utf-8"))
+        if not isinstance(col, list) or set(map(type, col)) - {str}:
+            raise ValueError("text column holds non-text")
+    else:
+        raise ValueError("unknown column kind")
+    return [v or None for v in col] if none_if_empty else col
+
+
+_MAX_MINOR = 10**15  # 10 trillion in major units: far above any consumer transaction, far below float/int64 limits
+_MAX_WIRE_ROWS = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -120,7 +326,7 @@ class ParsedStatement:
 
     format: str
     provider_id: str | None
-    transactions: tuple[ParsedTx, ...]
+    transactions: Sequence[ParsedTx]  # a tuple, or a TxTable (columns) for large files
     currency: str = "CNY"
     period_start: date | None = None
     period_end: date | None = None
@@ -137,9 +343,15 @@ class ParsedStatement:
 
     @property
     def bnpl_count(self) -> int:
+        if isinstance(self.transactions, TxTable):
+            return self.transactions.bnpl_count
         return sum(1 for t in self.transactions if t.bnpl_product)
 
     def to_json(self) -> dict[str, Any]:
+        return {**self.meta_json(), "rows": [t.to_row() for t in self.transactions]}
+
+    def meta_json(self) -> dict[str, Any]:
+        """Everything but the transactions (which the worker sends as columns, see TxTable.to_wire)."""
         def d(x: date | None) -> str | None:
             return x.isoformat() if x else None
 
@@ -148,7 +360,6 @@ class ParsedStatement:
 
         return {
             "format": self.format, "provider_id": self.provider_id, "currency": self.currency,
-            "rows": [t.to_row() for t in self.transactions],
             "period_start": d(self.period_start), "period_end": d(self.period_end), "due_date": d(self.due_date),
             "total_due": m(self.total_due), "minimum_due": m(self.minimum_due),
             "inst_rows": [[i.due_on.isoformat(), i.amount.minor, i.amount.currency, i.seq, i.of, i.merchant]
@@ -159,7 +370,8 @@ class ParsedStatement:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> ParsedStatement:
+    def from_json(cls, d: dict[str, Any], transactions: Sequence[ParsedTx] | None = None) -> ParsedStatement:
+        """From ``to_json`` output, or from ``meta_json`` output plus the transactions (already rebuilt)."""
         def dt(x: str | None) -> date | None:
             return date.fromisoformat(x) if x else None
 
@@ -168,7 +380,8 @@ class ParsedStatement:
 
         return cls(
             format=d["format"], provider_id=d.get("provider_id"), currency=d.get("currency", "CNY"),
-            transactions=tuple(ParsedTx.from_row(r) for r in d["rows"]) if "rows" in d
+            transactions=transactions if transactions is not None
+            else tuple(ParsedTx.from_row(r) for r in d["rows"]) if "rows" in d
             else tuple(ParsedTx.from_json(t) for t in d["transactions"]),
             period_start=dt(d.get("period_start")), period_end=dt(d.get("period_end")), due_date=dt(d.get("due_date")),
             total_due=m(d.get("total_due")), minimum_due=m(d.get("minimum_due")),

@@ -1,1 +1,3 @@
-"""detect: see docs/ARCHITECTURE.md (filled by later milestones)."""
+"""detect: the findings engine. Pure functions over a :class:`~mybnpl.detect.snapshot.Snapshot` of the vault
+(``engine.run_all``), thresholds from ``resources/findings_rules.json`` (``rules``). Imports mybnpl.core only;
+the services layer loads the snapshot and stores the findings (mybnpl.services.findings)."""

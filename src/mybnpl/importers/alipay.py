@@ -24,20 +24,29 @@ longest-alias rule. Repayments (花呗主动还款 paid from a card) are not BNP
 
 from __future__ import annotations
 
-from mybnpl.core.imports import ParsedStatement, ParsedTx
+import functools
+from itertools import repeat
+from typing import Any
+
+from mybnpl.core.imports import ParsedStatement, TxTable
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.cn_common import (
+    BLANK,
     CNY,
+    Ledger,
     Notes,
     bnpl_product,
     bulk,
-    direction_of,
+    direction_value,
     finish,
-    read_date,
+    in_halves,
+    read_day,
+    read_days,
     read_ledger,
+    read_minors,
     read_money,
     sniff_header,
-    value,
+    values,
     with_remark,
 )
 
@@ -63,28 +72,44 @@ def sniff(head: str, data: bytes, name: str) -> int:
 
 @bulk
 def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
-    ledger = read_ledger(data, name, "Alipay", REQUIRED, REQUIRED_PC)
+    """Column by column: 10⁵ rows become a TxTable without a ParsedTx or Money object per row."""
+    ledger = read_ledger(data, name, "Alipay", REQUIRED, REQUIRED_PC, columnar=True)
     notes = Notes()
     currency = CNY  # these wallets bill in RMB only; ParseOptions.currency is for generic tables
-    txs: list[ParsedTx] = []
-    bad: list[int] = []
-    pick = ledger.picker(*(next((c for c in names if c in ledger.index), names[0]) for names in FIELDS))
-    for line, cells in ledger.rows:
-        at, created, amount, status, method, item, remark, flow, party, txid, category, refund, _ = pick(cells)
-        when = read_date(at) or read_date(created)  # the PC layout's 付款时间 is empty for unpaid trades
-        money = read_money(amount, currency)
-        if when is None or money is None:
-            bad.append(line)
-            continue
-        if refund and refund.strip("0.") and (refunded := read_money(refund)):
-            status = f"{status}(成功退款{refunded.amount})"
-        method = value(method)
-        txs.append(ParsedTx(
-            posted_on=when[0], posted_at=when[1], amount=money,
-            # 交易关闭 (and failed) rows are kept with their status but are neutral: no money moved.
-            direction=direction_of(flow, status), merchant=value(party), description=with_remark(item, remark),
-            payment_method=method, bnpl_product=bnpl_product(method, PREFER), external_id=value(txid) or None,
-            status=status, category=value(category), row=line,
-        ))
+    names = tuple(next((c for c in field if c in ledger.index), field[0]) for field in FIELDS)
+    txs, bad = in_halves(functools.partial(_rows, ledger, names, currency), ledger.row_count)
     return finish(FORMAT, PROVIDER, name, ledger, notes, txs, bad, currency, "支付宝账户", "支付宝账号", "账号")
 
+
+def _rows(ledger: Ledger, names: tuple[str, ...], currency: str, lo: int, hi: int) -> tuple[TxTable, list[int]]:
+    """Rows ``lo`` to ``hi`` of the table: the transactions and the line numbers of unreadable rows."""
+    lines, picked = ledger.columns_of(*names, part=(lo, hi))
+    at, created, amount, status, method, item, remark, flow, party, txid, category, refund = picked
+    days = read_days(at)
+    if None in days:  # the PC layout's 付款时间 is empty for unpaid trades: its 交易创建时间 then dates the row
+        for i in [i for i, d in enumerate(days) if d is None]:
+            if (day := read_day(created[i])) is not None:
+                days[i], at[i] = day, created[i]
+    minors = read_minors(amount)
+    bad: list[int] = []
+    if None in days or None in minors:
+        keep = [i for i, (d, m) in enumerate(zip(days, minors, strict=True)) if d is not None and m is not None]
+        bad = [lines[i] for i, (d, m) in enumerate(zip(days, minors, strict=True)) if d is None or m is None]
+        cols: list[list[Any]] = [days, minors, at, status, method, item, remark, flow, party, txid, category, refund,
+                                 lines]
+        days, minors, at, status, method, item, remark, flow, party, txid, category, refund, lines = (
+            [col[i] for i in keep] for col in cols)
+    if any(refund):
+        for i, r in enumerate(refund):
+            if r and r.strip("0.") and (refunded := read_money(r)):
+                status[i] = f"{status[i]}(成功退款{refunded.amount})"
+    method = values(method)
+    txs = TxTable(
+        days, minors, [currency] * len(days),
+        # 交易关闭 (and failed) rows are kept with their status but are neutral: no money moved.
+        list(map(direction_value, flow, status)), values(party),
+        [with_remark(d, r) if r else ("" if d in BLANK else d) for d, r in zip(item, remark, strict=True)],
+        method, list(map(bnpl_product, method, repeat(PREFER))),
+        [t if t and t not in BLANK else None for t in txid], status, values(category), at, lines,
+    )
+    return txs, bad

@@ -68,12 +68,17 @@ def importers() -> list[Importer]:
     return found  # type: ignore[return-value]
 
 
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
 def detect(data: bytes, name: str) -> Importer:
     if not data:
         raise fail(ImportCode.EMPTY, name)
     if len(data) > MAX_FILE_BYTES:
         raise fail(ImportCode.TOO_LARGE, name, detail=f"{len(data) // (1024 * 1024)} MiB",
                    limit=f"{MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    if data.startswith(IMAGE_MAGIC):  # a screenshot is never a statement, whatever its bytes look like later
+        raise fail(ImportCode.UNSUPPORTED_FORMAT, name, detail="an image")
     head = sniff_text(data)
     scored = [(imp.sniff(head, data, name), i, imp) for i, imp in enumerate(importers())]
     scored = [s for s in scored if s[0] > 0]
@@ -86,7 +91,7 @@ def detect(data: bytes, name: str) -> Importer:
 def _describe(data: bytes) -> str:
     if data.startswith(b"PK\x03\x04"):
         return "a ZIP archive"
-    if data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8\xff"):
+    if data.startswith(IMAGE_MAGIC):
         return "an image"
     if b"\x00" in data[:1024]:
         return "binary data"

@@ -10,17 +10,20 @@ import dataclasses
 import functools
 import gc
 import json
+import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
+from itertools import repeat
 from operator import itemgetter
 from typing import ParamSpec, TypeVar
 
 from mybnpl.core.catalog import Catalog, parse_catalog
 from mybnpl.core.errors import InvalidInput
-from mybnpl.core.imports import ImportCode, ParsedStatement, ParsedTx
+from mybnpl.core.imports import ImportCode, ParsedStatement, ParsedTx, TxTable
 from mybnpl.core.models import Direction
 from mybnpl.core.money import Money
 from mybnpl.i18n import N_
@@ -40,14 +43,20 @@ P = ParamSpec("P")
 R = TypeVar("R")
 _WS = " \t\r\n\x0b\x0c\xa0\u3000"
 _WS_QUOTES = _WS + "\"'"
-_BLANK = frozenset({"", "/", "-", "—", "null", "NULL"})  # what these exports print for "nothing"
+BLANK = _BLANK = frozenset({"", "/", "-", "—", "null", "NULL"})  # what these exports print for "nothing"
 _SIMPLE_AMOUNT = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
 _COUNT = re.compile(r"共[:：]?\s*(\d+)\s*笔")
 _START = re.compile(r"(?:起始|开始)(?:时间|日期)[:：]\s*\[?\s*(\d{4}-\d{1,2}-\d{1,2})")
 _END = re.compile(r"(?:终止|结束)(?:时间|日期)[:：]\s*\[?\s*(\d{4}-\d{1,2}-\d{1,2})")
 _RANGE = re.compile(r"日期区间[:：]\s*(\d{4}-\d{1,2}-\d{1,2})\s*至\s*(\d{4}-\d{1,2}-\d{1,2})")
 _NO_MONEY = ("交易关闭", "已关闭", "支付失败", "交易失败", "已撤销")
-_lines = re.compile(r"\r\n|\r|\n").split
+_line_re = re.compile(r"\r\n|\r|\n")
+_END_CHARS = _WS + ","
+
+
+def _lines(text: str) -> list[str]:
+    """Split at \\r\\n, \\r or \\n (str.split when there is no \\r: 5x faster on 10⁵ lines)."""
+    return text.split("\n") if "\r" not in text else _line_re.split(text)
 
 
 def value(text: str) -> str:
@@ -140,11 +149,122 @@ class Ledger:
     preamble: list[str]
     footer: list[str]
     truncated: bool = False  # the file ends inside a row; that row is not in ``rows``
+    # read_ledger(columnar=True) on a plain table: ``rows`` stays empty; ``body`` holds the table's lines (from
+    # line ``first_line`` on), each with ``stride`` cells, split only by columns_of.
+    body: list[str] | None = None
+    stride: int = 0
+    first_line: int = 0
+
+    @property
+    def row_count(self) -> int:
+        return len(self.body) if self.body is not None else len(self.rows)
+
+    def columns_of(self, *names: str, part: tuple[int, int] | None = None) -> tuple[list[int], list[list[str]]]:
+        """The rows' line numbers and, per name, the column's (stripped) cells; "" for absent columns. ``part``:
+        only rows ``lo`` to ``hi`` (positions, end excluded)."""
+        lo, hi = part or (0, self.row_count)
+        if self.body is None:
+            rows = self.rows[lo:hi]
+            lines = [line for line, _ in rows]
+            if not lines:
+                return [], [[] for _ in names]
+            picked = zip(*map(self.picker(*names), (c for _, c in rows)), strict=True)
+            return lines, [list(c) for c in picked][: len(names)]  # the picker's extra last column is always ""
+        body, k = self.body, self.stride
+        hi = max(lo, min(hi, len(body)))
+        n = hi - lo
+        cols: list[list[str]] = [[] for _ in names]
+        at = [self.index.get(c) for c in names]
+        for start in range(lo, hi, 4096):  # in blocks, so the cells of one block at a time are alive
+            flat = ",".join(body[start : min(start + 4096, hi)]).split(",")
+            for col, j in zip(cols, at, strict=True):
+                if j is not None:
+                    col.extend(map(str.strip, flat[j::k], repeat(_WS)))
+        return list(range(self.first_line + lo, self.first_line + hi)), [
+            col if j is not None else [""] * n for col, j in zip(cols, at, strict=True)]
 
     def picker(self, *names: str) -> Callable[[list[str]], tuple[str, ...]]:
         """A fast getter of these columns' cells (in this order) from a row; "" for absent columns."""
         blank = max(self.index.values()) + 1
         return itemgetter(*(self.index.get(n, blank) for n in names), blank)
+
+
+PARALLEL_ROWS = 40_000  # from this many rows, a forked helper reads the second half of a table meanwhile
+
+
+def _idle_cpus() -> int:
+    """CPUs no other process is running on at this moment (from the kernel's count of runnable tasks, which
+    includes this one). A helper on a busy machine only adds the cost of splitting and joining."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            running = int(fh.read().split()[3].split("/")[0])
+    except (AttributeError, OSError, ValueError, IndexError):
+        return (os.cpu_count() or 1) - 1
+    return cpus - running
+
+
+def in_halves(part: Callable[[int, int], tuple[TxTable, list[int]]], n: int) -> tuple[TxTable, list[int]]:
+    """``part(0, n)``: the transactions and the unreadable rows' line numbers of rows 0 to n. For big tables on
+    POSIX a forked helper does the second half meanwhile (the worker is single-threaded and has 2 CPUs to use):
+    it shares the decoded file copy-on-write, sends its half as ``TxTable.to_wire`` blocks over a pipe and exits
+    without cleanup. The blocks are read back with ``TxTable.from_wire`` (which validates them). If the helper
+    fails, this process does that half itself (and raises whatever it raises)."""
+    half = n // 2
+    if os.name != "posix" or n < PARALLEL_ROWS or _idle_cpus() < 1 or threading.active_count() > 1:
+        return part(0, n)
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: do everything here
+        os.close(r)
+        os.close(w)
+        return part(0, n)
+    if pid == 0:  # pragma: no cover - the helper process
+        code = 1
+        try:
+            os.close(r)
+            table, bad = part(half, n)
+            blocks = table.to_wire()
+            head = {"n": len(table), "sizes": [len(b) for b in blocks], "bad": bad}
+            with os.fdopen(w, "wb") as out:
+                out.write(json.dumps(head).encode("utf-8") + b"\n")
+                out.writelines(blocks)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    try:
+        first, bad = part(0, half)
+        with os.fdopen(r, "rb") as inp:
+            r = -1
+            payload = inp.read()
+    finally:
+        if r >= 0:
+            os.close(r)
+        _, status = os.waitpid(pid, 0)
+    rest = _from_helper(payload) if status == 0 else None
+    if rest is None:
+        rest = part(half, n)
+    table, more = rest
+    return TxTable(*(a + b for a, b in zip(first.columns(), table.columns(), strict=True))), bad + more
+
+
+def _from_helper(payload: bytes) -> tuple[TxTable, list[int]] | None:
+    nl = payload.find(b"\n")
+    try:
+        head = json.loads(payload[:nl].decode("utf-8"))
+        sizes, bad = head["sizes"], head["bad"]
+        if nl < 0 or not isinstance(sizes, list) or not isinstance(bad, list) or \
+                any(type(x) is not int for x in (*sizes, *bad)) or sum(sizes) != len(payload) - nl - 1:
+            return None
+        blocks, at = [], nl + 1
+        for size in sizes:
+            blocks.append(payload[at : at + size])
+            at += size
+        return TxTable.from_wire(head["n"], blocks), bad
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def _table(columns: list[str], items: Iterable[tuple[int, list[str]]]) -> tuple[Ledger, int | None]:
@@ -165,14 +285,54 @@ def _table(columns: list[str], items: Iterable[tuple[int, list[str]]]) -> tuple[
     return Ledger(columns, index, rows, [], []), None
 
 
-def read_ledger(data: bytes, name: str, what: str, *layouts: Sequence[str]) -> Ledger:
-    """Decode a CSV export and read the table whose header holds one layout's column names."""
+def _ends_table(line: str) -> bool:
+    """What ``_table`` sees as a blank or ``----`` row, for a line without quotes."""
+    return not line.strip(_END_CHARS) or line.lstrip(_WS).startswith(("---", "==="))
+
+
+def _table_end(lines: list[str], first: int) -> int | None:
+    """The first line from ``first`` on that ``_ends_table``, or None. Blocks of lines are tested with C-level
+    maps; only a block that holds such a line is searched line by line."""
+    for start in range(first, len(lines), 4096):
+        block = lines[start : start + 4096]
+        if all(map(str.strip, block, repeat(_END_CHARS))) and not any(
+                map(str.startswith, map(str.lstrip, block, repeat(_WS)), repeat(("---", "===")))):
+            continue
+        return next(j for j in range(start, start + len(block)) if _ends_table(lines[j]))
+    return None
+
+
+def _flat_table(columns: list[str], lines: list[str], start: int) -> tuple[Ledger, int | None] | None:
+    """``_table`` for the common plain case, without a list of cells per row: no quotes in the table and every
+    row with the same number of cells, at least the header's. Anything else: None (use ``_table``)."""
+    index = {c: i for i, c in reversed(list(enumerate(columns))) if c}
+    width = max(index.values()) + 1
+    first = start
+    while first < len(lines) and _ends_table(lines[first]):
+        first += 1
+    end = _table_end(lines, first) if first < len(lines) else None
+    body = lines[first:end]
+    if not body or any(map(str.__contains__, body, repeat('"'))):
+        return None
+    commas = body[0].count(",")
+    if commas + 1 < width or set(map(str.count, body, repeat(","))) != {commas}:
+        return None
+    return Ledger(columns, index, [], [], [], body=body, stride=commas + 1, first_line=first + 1), end
+
+
+def read_ledger(data: bytes, name: str, what: str, *layouts: Sequence[str], columnar: bool = False) -> Ledger:
+    """Decode a CSV export and read the table whose header holds one layout's column names. ``columnar``: the
+    caller reads the table with ``Ledger.columns_of`` (faster for big plain tables), not ``rows``."""
     text, cut_char = decode_text(data, name)
     lines = _lines(text)
     found = find_header(lines, *layouts)
     if found is None:
         raise fail(ImportCode.UNSUPPORTED_FORMAT, name, detail=f"no {what} header row")
     at, columns = found
+    if columnar and (flat := _flat_table(columns, lines, at + 1)) is not None:
+        led, end = flat
+        led.preamble, led.footer = lines[:at], (lines[end:] if end is not None else [])
+        return led  # every row has all columns, so the last one is never a cut-off row
     led, end = _table(columns, ((i, split_row(lines[i])) for i in range(at + 1, len(lines))))
     led.preamble, led.footer = lines[:at], (lines[end:] if end is not None else [])
     # A file cut off mid-row (no final newline, or a split character) whose last row lacks columns: drop it.
@@ -202,6 +362,70 @@ def read_date(t: str) -> tuple[date, str] | None:
     return (dt.date(), t) if dt else None
 
 
+_ISO_DAYS: dict[str, str] = {}  # "2023-02-12" → itself, once it parsed: an export has a few hundred days
+
+
+def read_day(t: str) -> str | None:
+    """``read_date``'s date, as ISO text (the column form: no date object per row)."""
+    if len(t) >= 10 and t[4] == "-" and t[7] == "-":
+        day = _ISO_DAYS.get(p := t[:10])
+        if day is not None:
+            return day
+        with contextlib.suppress(ValueError):
+            day = date.fromisoformat(p).isoformat()
+            if len(_ISO_DAYS) < 100_000:
+                _ISO_DAYS[p] = day
+            return day
+    dt = parse_datetime(t)
+    return dt.date().isoformat() if dt else None
+
+
+def read_minor(t: str, exp: int = 2) -> int | None:
+    """``read_money``'s amount in minor units (``exp`` decimals, rounded half up), without building Money."""
+    if not _SIMPLE_AMOUNT.fullmatch(t):
+        t = (parse_amount_text(t) or "").lstrip("-")
+        if not _SIMPLE_AMOUNT.fullmatch(t):
+            return None
+    whole, _, frac = t.partition(".")
+    if len(frac) <= exp:
+        return int(whole + frac.ljust(exp, "0"))
+    return int(whole + frac[:exp]) + (int(frac[exp]) >= 5)  # half up, like Money; int(): any Unicode digit
+
+
+_CENTS_COLUMN = re.compile(r"(?:\d{1,15}\.\d\d\x00)*\d{1,15}\.\d\d")
+
+
+def read_minors(col: list[str]) -> list[int | None]:
+    """``read_minor`` of each cell (exp 2). A column of plain "123.45" amounts, the usual case, is checked by one
+    regex over the joined column and converted without a Python call per cell."""
+    joined = "\x00".join(col)
+    if col and _CENTS_COLUMN.fullmatch(joined):
+        return list(map(int, joined.replace(".", "").split("\x00")))
+    return list(map(read_minor, col))
+
+
+def read_days(col: list[str]) -> list[str | None]:
+    """``read_day`` of each cell. When every cell starts with a valid ISO date, the column is read by slicing and
+    only its distinct dates are checked."""
+    days = [t[:10] for t in col]
+    for day in set(days):
+        if _ISO_DAYS.get(day) is None:
+            try:
+                if date.fromisoformat(day).isoformat() != day:
+                    break
+            except ValueError:
+                break
+            _ISO_DAYS[day] = day
+    else:
+        return days  # type: ignore[return-value]
+    return list(map(read_day, col))
+
+
+def values(col: Iterable[str]) -> list[str]:
+    """``value`` of each cell of a column."""
+    return [("" if c in _BLANK else c) for c in col]
+
+
 def read_money(t: str, currency: str = "CNY") -> Money | None:
     """A positive amount (these exports carry the sign in the 收/支 column), or None if unreadable."""
     if not _SIMPLE_AMOUNT.fullmatch(t):
@@ -212,6 +436,12 @@ def read_money(t: str, currency: str = "CNY") -> Money | None:
         return Money(Decimal(t), currency)
     except (InvalidInput, InvalidOperation, ArithmeticError):
         return None
+
+
+@lru_cache(maxsize=1024)
+def direction_value(flow: str, status: str = "") -> str:
+    """``direction_of(...).value`` (the column form)."""
+    return direction_of(flow, status).value
 
 
 @lru_cache(maxsize=1024)  # a handful of 收/支 × 交易状态 pairs per export
@@ -253,8 +483,8 @@ class Notes(list[tuple[str, dict[str, str]]]):
         self.append((msgid, {k: str(v) for k, v in params.items()}))
 
 
-def finish(fmt: str, provider: str, name: str, led: Ledger, notes: Notes, txs: list[ParsedTx], bad: list[int],
-           currency: str, *account_labels: str) -> ParsedStatement:
+def finish(fmt: str, provider: str, name: str, led: Ledger, notes: Notes, txs: list[ParsedTx] | TxTable,
+           bad: list[int], currency: str, *account_labels: str) -> ParsedStatement:
     """The statement, with the checks every export shares: unreadable rows, a cut-off end, the printed
     record count (共N笔记录) and the stated period (warnings, never errors: exports are often filtered)."""
     if bad:
@@ -267,13 +497,21 @@ def finish(fmt: str, provider: str, name: str, led: Ledger, notes: Notes, txs: l
     if printed is not None and int(printed) != found:
         notes.add(W_COUNT, name=name, printed=printed, found=found)
     start, end = period_of(around)
-    if start and end and (out := sum(1 for t in txs if not start <= t.posted_on <= end)):
+    if start and end and (out := _outside(txs, start, end)):
         notes.add(W_PERIOD, name=name, count=out, start=start.isoformat(), end=end.isoformat())
     return ParsedStatement(
-        format=fmt, provider_id=provider, transactions=tuple(txs), currency=currency, period_start=start,
+        format=fmt, provider_id=provider, transactions=txs if isinstance(txs, TxTable) else tuple(txs),
+        currency=currency, period_start=start,
         period_end=end, warnings=tuple(m for m, _ in notes), warning_params=tuple(p for _, p in notes),
         account_hint=labelled(around, *account_labels), columns=tuple(c for c in led.columns if c),
     )
+
+
+def _outside(txs: list[ParsedTx] | TxTable, start: date, end: date) -> int:
+    if isinstance(txs, TxTable):
+        first, last = start.isoformat(), end.isoformat()
+        return sum(1 for d in txs.posted_on if not first <= d <= last)
+    return sum(1 for t in txs if not start <= t.posted_on <= end)
 
 
 def period_of(text_lines: Iterable[str]) -> tuple[date | None, date | None]:

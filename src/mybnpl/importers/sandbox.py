@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement
+from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, TxTable
 from mybnpl.importers.base import MAX_FILE_BYTES, ParseOptions
 from mybnpl.importers.errors import MESSAGES, fail
 
@@ -58,7 +58,7 @@ def _limit(limits: Limits) -> Any:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """The worker runs in its own session (setsid), so its helpers (a forked page reader) die with it."""
+    """The worker runs in its own session (setsid), so its helpers (a forked page or table reader) die with it."""
     try:
         if os.name == "posix":
             os.killpg(proc.pid, signal.SIGKILL)
@@ -68,7 +68,8 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) -> dict[str, Any]:
+def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) -> tuple[dict[str, Any], bytes]:
+    """The child's JSON answer line and the bytes after it."""
     if not data:
         raise fail(ImportCode.EMPTY, name)
     if len(data) > limits.max_file_bytes:
@@ -90,31 +91,44 @@ def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) ->
             raise fail(ImportCode.TIMEOUT, name, seconds=limits.cpu_seconds)
         raise fail(ImportCode.TOO_MUCH_MEMORY if proc.returncode in (-6, 1, 134) else ImportCode.CORRUPT, name,
                    detail=f"reader stopped ({proc.returncode})")
-    was_enabled = gc.isenabled()
-    gc.disable()  # decoding 100k rows creates many objects that are all kept: collection only costs time
+    nl = out.find(b"\n")
     try:
-        try:
-            answer: dict[str, Any] = json.loads(out.decode("utf-8"))
-        except ValueError:
-            raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
-        if "error" in answer:
-            err = answer["error"]
-            code = ImportCode(err["code"])
-            raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
-        return answer
-    finally:
-        if was_enabled:
-            gc.enable()
+        answer: dict[str, Any] = json.loads(out[: nl if nl >= 0 else len(out)].decode("utf-8"))
+        if not isinstance(answer, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
+    if "error" in answer:
+        err = answer["error"]
+        code = ImportCode(err["code"])
+        raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
+    return answer, out[nl + 1:] if nl >= 0 else b""
+
+
+def _blocks(sizes: Any, body: bytes) -> list[bytes]:
+    if not isinstance(sizes, list) or any(type(n) is not int or n < 0 for n in sizes) or sum(sizes) != len(body):
+        raise ValueError("bad column sizes")
+    out, at = [], 0
+    for n in sizes:
+        out.append(body[at : at + n])
+        at += n
+    return out
 
 
 def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
                    limits: Limits | None = None) -> ParsedStatement:
-    """Parse ``data`` in a limited child process. Raises ImportFailed with a documented code."""
-    answer = _run(data, name, opts or ParseOptions(), limits or Limits(), "parse")
+    """Parse ``data`` in a limited child process. Raises ImportFailed with a documented code.
+
+    The child's answer is untrusted (a hostile file may have taken the child over): the transactions are
+    validated for type and range while they are rebuilt (``TxTable.from_wire``)."""
+    answer, body = _run(data, name, opts or ParseOptions(), limits or Limits(), "parse")
     was_enabled = gc.isenabled()
-    gc.disable()
+    gc.disable()  # 10⁵ rows of new objects that are all kept: collection only costs time
     try:
-        return ParsedStatement.from_json(answer["ok"])
+        table = TxTable.from_wire(answer["n"], _blocks(answer["sizes"], body))
+        return ParsedStatement.from_json(answer["ok"], transactions=table)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
     finally:
         if was_enabled:
             gc.enable()
@@ -123,6 +137,6 @@ def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
 def table_isolated(data: bytes, name: str, password: str | None = None,
                    limits: Limits | None = None) -> tuple[list[str], list[list[str]]]:
     """Header and first rows of the file's table (for the mapping step), read in the same limited child."""
-    answer = _run(data, name, ParseOptions(password=password), limits or Limits(), "table")
+    answer, _ = _run(data, name, ParseOptions(password=password), limits or Limits(), "table")
     table = answer["table"]
     return [str(h) for h in table["header"]], [[str(c) for c in row] for row in table["rows"]]

@@ -1,7 +1,9 @@
 """The import worker process: reads one request on stdin, parses, writes one JSON answer on stdout.
 
-Protocol: stdin = one JSON line ``{"name", "size", "options"}`` then exactly ``size`` raw bytes.
-stdout = one JSON object: ``{"ok": <ParsedStatement json>}`` or ``{"error": {"code", "message", "params"}}``.
+Protocol: stdin = one JSON line ``{"name", "size", "options", "op"}`` then exactly ``size`` raw bytes.
+stdout = one JSON line: ``{"ok": <ParsedStatement.meta_json()>, "n": rows, "sizes": [bytes per column]}``
+followed by the transactions as ``TxTable.to_wire`` column blocks, or ``{"table": …}`` (op "table"), or
+``{"error": {"code", "message", "params"}}``.
 It receives no key, no vault path and a scrubbed environment (see sandbox.py); it cannot write files.
 """
 
@@ -12,7 +14,7 @@ import json
 import sys
 from typing import Any
 
-from mybnpl.core.imports import ImportCode, ImportFailed
+from mybnpl.core.imports import ImportCode, ImportFailed, TxTable
 from mybnpl.importers.errors import fail
 
 
@@ -29,24 +31,27 @@ def _table(data: bytes, name: str, password: str | None) -> dict[str, Any]:
     return {"table": {"header": header, "rows": rows[:50]}}
 
 
-def handle(request: dict[str, Any], data: bytes) -> dict[str, Any]:
+def handle(request: dict[str, Any], data: bytes) -> tuple[dict[str, Any], list[bytes]]:
+    """The answer's JSON line and the column blocks that follow it."""
     from mybnpl.importers.base import ParseOptions, parse_bytes
 
     name = str(request.get("name", "file"))
     try:
         options = ParseOptions.from_json(request.get("options") or {})
         if request.get("op") == "table":
-            return _table(data, name, options.password)
+            return _table(data, name, options.password), []
         parsed = parse_bytes(data, name, options)
-        return {"ok": parsed.to_json()}
+        table = TxTable.from_txs(parsed.transactions)
+        blocks = table.to_wire()
+        return {"ok": parsed.meta_json(), "n": len(table), "sizes": [len(b) for b in blocks]}, blocks
     except ImportFailed as e:
-        return {"error": e.to_json()}
+        return {"error": e.to_json()}, []
     except MemoryError:
-        return {"error": fail(ImportCode.TOO_MUCH_MEMORY, name).to_json()}
+        return {"error": fail(ImportCode.TOO_MUCH_MEMORY, name).to_json()}, []
     except RecursionError:
-        return {"error": fail(ImportCode.CORRUPT, name, detail="recursive structure").to_json()}
+        return {"error": fail(ImportCode.CORRUPT, name, detail="recursive structure").to_json()}, []
     except Exception as e:  # a parser bug or a hostile file: report the type only, never the content
-        return {"error": fail(ImportCode.CORRUPT, name, detail=type(e).__name__).to_json()}
+        return {"error": fail(ImportCode.CORRUPT, name, detail=type(e).__name__).to_json()}, []
 
 
 def main() -> int:
@@ -55,9 +60,11 @@ def main() -> int:
     header = json.loads(stdin.readline().decode("utf-8"))
     size = int(header["size"])
     data = stdin.read(size)
-    answer = handle(header, data)
-    sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
-    sys.stdout.buffer.flush()
+    answer, blocks = handle(header, data)
+    out = sys.stdout.buffer
+    out.write(json.dumps(answer, ensure_ascii=False).encode("utf-8") + b"\n")
+    out.writelines(blocks)
+    out.flush()
     return 0
 
 

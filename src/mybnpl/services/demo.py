@@ -13,6 +13,7 @@ from mybnpl.core.catalog import Catalog
 from mybnpl.core.models import Direction
 from mybnpl.core.money import Money
 from mybnpl.core.schedule import due_dates, split_plan
+from mybnpl.services import findings
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
@@ -33,7 +34,7 @@ _DEMO_ACCOUNTS = [
 
 def fill_demo(vault: Vault, catalog: Catalog, *, size: str = "small", today: date | None = None,
               seed: int = 20261123) -> dict[str, int]:
-    """Fill ``vault`` with demo data in one transaction. Returns counts of what was added."""
+    """Fill ``vault`` with demo data in one transaction, then compute its findings. Returns counts."""
     if size not in ("small", "large"):
         raise ValueError("size must be small or large")
     today = today or date.today()
@@ -89,22 +90,9 @@ def fill_demo(vault: Vault, catalog: Catalog, *, size: str = "small", today: dat
             "('meituan_yuefu', 'never_enabled', NULL, '', '我从未开通美团月付 / I never enabled this', ?)",
             ((today - timedelta(days=500)).isoformat(), repos.now_iso(), repos.now_iso()),
         )
-        conn.execute(
-            "INSERT INTO findings(kind, severity, provider_id, account_id, first_seen, explanation_en, "
-            "explanation_zh, fingerprint, updated_at) VALUES (?, 'serious', 'meituan_yuefu', ?, ?, ?, ?, ?, ?)",
-            ("unconsented_enrollment", accounts[2][0], (today - timedelta(days=300)).isoformat(),
-             "Meituan Monthly Pay was used for a purchase, but you recorded that you never enabled it. (demo)",
-             "美团月付被用于支付，但您记录过从未开通该产品。（演示数据）", "demo-finding-1", repos.now_iso()),
-        )
-        conn.execute(
-            "INSERT INTO findings(kind, severity, provider_id, account_id, first_seen, explanation_en, "
-            "explanation_zh, fingerprint, updated_at) VALUES (?, 'warning', 'huabei', ?, ?, ?, ?, ?, ?)",
-            ("stacking", accounts[0][0], (today + timedelta(days=3)).isoformat(),
-             "Three providers are due in the same week. (demo)",
-             "同一周内有三家平台的账单到期。（演示数据）", "demo-finding-2", repos.now_iso()),
-        )
         repos.insert_evidence(conn, "【美团】您已成功开通美团月付，额度3000元。退订回T (demo SMS)".encode(),
                               media_type="text/plain", filename="sms-meituan.txt", source="user",
                               note="SMS received without asking / 未申请却收到的短信", account_id=accounts[2][0])
         repos.append_event(conn, "demo_filled", size)
+    findings.recompute(vault, catalog, today)  # the demo's findings come from the real checks
     return {"accounts": len(accounts), "transactions": added_tx, "plans": n_plans, "installments": n_inst}

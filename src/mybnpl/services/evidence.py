@@ -61,14 +61,19 @@ def add_evidence_bytes(vault: Vault, data: bytes, filename: str, *, note: str = 
     return get_evidence(vault, eid)
 
 
-def add_evidence_file(vault: Vault, path: Path, *, note: str = "", account_id: int | None = None,
-                      link: tuple[str, int] | None = None) -> Evidence:
+def read_evidence_file(path: Path) -> bytes:
+    """A file the user picked, read whole; too large or unreadable → InvalidInput naming the file."""
     try:
         if path.stat().st_size > MAX_EVIDENCE_BYTES:
             raise InvalidInput(detail=f"{path.name} is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as e:
         raise InvalidInput(detail=f"{path.name}: {e.strerror}") from None
+
+
+def add_evidence_file(vault: Vault, path: Path, *, note: str = "", account_id: int | None = None,
+                      link: tuple[str, int] | None = None) -> Evidence:
+    data = read_evidence_file(path)
     return add_evidence_bytes(vault, data, path.name, note=note, account_id=account_id, link=link)
 
 

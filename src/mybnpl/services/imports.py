@@ -7,17 +7,19 @@ The original file becomes an evidence item linked to the statement it produced.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput
-from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, ParsedTx
+from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, ParsedTx, TxTable
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.errors import fail
 from mybnpl.importers.sandbox import Limits, parse_isolated
@@ -33,8 +35,63 @@ MEDIA_TYPES = {"pdf_statement": "application/pdf", "wechat_xlsx": "application/v
 class PreviewRow:
     tx: ParsedTx
     external_id: str | None  # the source's id, made unique within the file ("id#2" for a repeated id)
-    fingerprint: str  # content identity, for rows whose source has no id (see repos.NewTransaction)
+    fingerprint: int  # content identity, for rows whose source has no id (see repos.fingerprint)
     duplicate: str = ""  # "" new; "in_vault_id", "in_vault_content": already stored
+
+
+class PreviewRows(Sequence[PreviewRow]):
+    """The preview's rows, kept as columns (the parsed TxTable plus the preview's own columns); a PreviewRow is
+    built when one is read. ``which`` selects a subset (the new rows) by position."""
+
+    def __init__(self, table: TxTable, external_id: list[str | None], fingerprint: list[int | None],
+                 duplicate: list[str], which: list[int] | None = None, *, scope: str = "",
+                 occurrence: list[int] | None = None) -> None:
+        self.table, self.external_id, self.fingerprint, self.duplicate = table, external_id, fingerprint, duplicate
+        self.which, self.scope, self.occurrence = which, scope, occurrence
+        self._cache: dict[int, PreviewRow] = {}  # a view reads the same few rows again and again
+
+    def _row(self, i: int) -> PreviewRow:
+        row = self._cache.get(i)
+        if row is None:
+            if len(self._cache) >= 1024:
+                self._cache.clear()
+            row = self._cache[i] = self._build(i)
+        return row
+
+    def _build(self, i: int) -> PreviewRow:
+        tx, fp = self.table.tx(i), self.fingerprint[i]
+        if fp is None:  # not computed for a row already known by its id
+            fp = repos.fingerprint(self.scope, tx.posted_on, tx.posted_at, tx.amount, tx.direction, tx.merchant,
+                                   tx.description, self.external_id[i], self.occurrence[i] if self.occurrence else 1)
+        return PreviewRow(tx, self.external_id[i], fp, self.duplicate[i])
+
+    def __len__(self) -> int:
+        return len(self.duplicate) if self.which is None else len(self.which)
+
+    @overload
+    def __getitem__(self, i: int) -> PreviewRow: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[PreviewRow]: ...
+
+    def __getitem__(self, i: int | slice) -> PreviewRow | list[PreviewRow]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError("preview row index out of range")
+        i %= n
+        return self._row(i if self.which is None else self.which[i])
+
+    def __iter__(self) -> Iterator[PreviewRow]:
+        return map(self._row, range(len(self.duplicate)) if self.which is None else iter(self.which))
+
+    def new(self) -> PreviewRows:
+        return PreviewRows(self.table, self.external_id, self.fingerprint, self.duplicate,
+                           [i for i, d in enumerate(self.duplicate) if not d], scope=self.scope,
+                           occurrence=self.occurrence)
+
+    def positions(self) -> Iterable[int]:
+        return range(len(self.duplicate)) if self.which is None else self.which
 
 
 @dataclass
@@ -45,19 +102,26 @@ class ImportPreview:
     parsed: ParsedStatement
     provider_id: str | None
     account_id: int | None
-    rows: list[PreviewRow] = field(default_factory=list)
+    rows: Sequence[PreviewRow] = field(default_factory=list)
     already_imported: bool = False
 
     @property
-    def new_rows(self) -> list[PreviewRow]:
+    def new_rows(self) -> Sequence[PreviewRow]:
+        if isinstance(self.rows, PreviewRows):
+            return self.rows.new()
         return [r for r in self.rows if not r.duplicate]
 
     @property
     def duplicates(self) -> int:
+        if isinstance(self.rows, PreviewRows):
+            return len(self.rows) - self.rows.duplicate.count("")
         return len(self.rows) - len(self.new_rows)
 
     @property
     def bnpl_new(self) -> int:
+        if isinstance(self.rows, PreviewRows):
+            bnpl, dup = self.rows.table.bnpl_product, self.rows.duplicate
+            return sum(1 for b, d in zip(bnpl, dup, strict=True) if b and not d)
         return sum(1 for r in self.new_rows if r.tx.bnpl_product)
 
 
@@ -104,18 +168,52 @@ def _account_for(vault: Vault, catalog: Catalog, provider_id: str | None, create
     return acc
 
 
-def _existing(vault: Vault, column: str, values: Sequence[str], account_id: int | None) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(values), 500):
-        chunk = list(values[i : i + 500])
-        marks = ",".join("?" * len(chunk))
-        if column == "external_id":
-            sql = f"SELECT external_id FROM transactions WHERE account_id IS ? AND external_id IN ({marks})"
-            rows = vault.query(sql, [account_id, *chunk])
-        else:
-            rows = vault.query(f"SELECT fingerprint FROM transactions WHERE fingerprint IN ({marks})", chunk)
-        found.update(str(r[0]) for r in rows)
-    return found
+def _existing(vault: Vault, column: str, values: Sequence[Any], account_id: int | None) -> set[Any]:
+    """Which of ``values`` the vault already holds. When the vault holds not many more such values than asked
+    about, reading them all (an index scan) is faster than 10⁵ look-ups; otherwise one query probes the index
+    with the values passed as one JSON array."""
+    if not values:
+        return set()
+    if column == "external_id":
+        where, params = "account_id IS ? AND external_id IS NOT NULL", [account_id]
+    else:
+        where, params = "fingerprint IS NOT NULL", []
+    stored = int(vault.scalar(f"SELECT count(*) FROM transactions WHERE {where}", params))
+    if stored == 0:
+        return set()
+    if stored <= 2 * len(values):
+        return {r[0] for r in vault.query(f"SELECT {column} FROM transactions WHERE {where}", params)} & \
+            set(values)
+    sql = f"SELECT {column} FROM transactions WHERE {where} AND {column} IN (SELECT value FROM json_each(?))"
+    return {r[0] for r in vault.query(sql, [*params, json.dumps(list(values), ensure_ascii=False)])}
+
+
+def _unique_ids(ids: list[str | None]) -> list[str | None]:
+    """The same order id twice in one file (refund, partial payment): the 2nd becomes "id#2", and so on."""
+    present = [e for e in ids if e]
+    if len(set(present)) == len(present):
+        return ids
+    seen: Counter[str] = Counter()
+    out: list[str | None] = []
+    for ext in ids:
+        if ext:
+            seen[ext] += 1
+            if seen[ext] > 1:
+                ext = f"{ext}#{seen[ext]}"
+        out.append(ext)
+    return out
+
+
+def _occurrences(keys: list[tuple[Any, ...]]) -> list[int]:
+    """For each row, how many rows up to it have the same content key (1 for the first)."""
+    if len(set(keys)) == len(keys):
+        return [1] * len(keys)
+    seen: Counter[tuple[Any, ...]] = Counter()
+    out = []
+    for k in keys:
+        seen[k] += 1
+        out.append(seen[k])
+    return out
 
 
 def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed: ParsedStatement,
@@ -127,27 +225,37 @@ def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed
     sha = hashlib.sha256(data).hexdigest()
     preview = ImportPreview(name, sha, data, parsed, provider_id, account_id)
     preview.already_imported = bool(vault.scalar("SELECT count(*) FROM statements WHERE source_sha256 = ?", (sha,)))
-    seen_ids: Counter[str] = Counter()
-    seen_rows: Counter[tuple[Any, ...]] = Counter()
-    for tx in parsed.transactions:
-        ext = tx.external_id or None
-        if ext:
-            seen_ids[ext] += 1
-            if seen_ids[ext] > 1:  # the same order id twice in one file (refund, partial payment)
-                ext = f"{ext}#{seen_ids[ext]}"
-        key = (tx.posted_on, tx.posted_at, tx.amount.minor, tx.direction, tx.merchant, tx.description, ext)
-        seen_rows[key] += 1
-        fp = repos.fingerprint(provider_id or "", tx.posted_on, tx.posted_at, tx.amount, tx.direction, tx.merchant,
-                               tx.description, ext, seen_rows[key])
-        preview.rows.append(PreviewRow(tx, ext, fp))
-    ids = [r.external_id for r in preview.rows if r.external_id]
-    known_ids = _existing(vault, "external_id", ids, account_id) if account_id is not None else set()
-    known_fp = _existing(vault, "fingerprint", [r.fingerprint for r in preview.rows], None)
-    for r in preview.rows:
-        if r.external_id and r.external_id in known_ids:
-            r.duplicate = "in_vault_id"
-        elif r.fingerprint in known_fp:
-            r.duplicate = "in_vault_content"
+    was = gc.isenabled()
+    gc.disable()  # 10⁵ rows of kept objects: collection only costs time
+    try:
+        t = TxTable.from_txs(parsed.transactions)
+        ext = _unique_ids([e or None for e in t.external_id])
+        # The ids are unique now, and part of the content key: only rows without one can repeat a key.
+        occurrence = [1] * len(ext) if None not in ext else _occurrences(list(zip(
+            t.posted_on, t.posted_at, t.amount_minor, t.direction, t.merchant, t.description, ext, strict=True)))
+        scope = provider_id or ""
+        known_ids = _existing(vault, "external_id", [e for e in ext if e], account_id) \
+            if account_id is not None else set()
+        # Rows already known by their id need no fingerprint (PreviewRows computes one if a row is read).
+        need = [not (e and e in known_ids) for e in ext] if known_ids else None
+        cols = (t.posted_on, t.posted_at, t.amount_minor, t.currency, t.direction, t.merchant, t.description, ext,
+                occurrence)
+        fps: list[int | None]
+        if need is None:
+            fps = list(repos.fingerprints(scope, *cols))
+        else:
+            subset: list[Any] = [list(compress(c, need)) for c in cols]
+            found = iter(repos.fingerprints(scope, *subset))
+            fps = [next(found) if n else None for n in need]
+        known_fp = _existing(vault, "fingerprint", [f for f in fps if f is not None], None)
+        dup = [""] * len(fps)
+        if known_ids or known_fp:
+            dup = ["in_vault_id" if e and e in known_ids else "in_vault_content" if f in known_fp else ""
+                   for e, f in zip(ext, fps, strict=True)]
+        preview.rows = PreviewRows(t, ext, fps, dup, scope=scope, occurrence=occurrence)
+    finally:
+        if was:
+            gc.enable()
     return preview
 
 
@@ -220,21 +328,35 @@ def commit(vault: Vault, catalog: Catalog, preview: ImportPreview) -> ImportOutc
         statement_id = int(cur.lastrowid)
         conn.execute("INSERT INTO evidence_links(evidence_id, entity, entity_id) VALUES (?, 'statement', ?)",
                      (evidence_id, statement_id))
-        new_rows = preview.new_rows
+        rows = preview.rows if isinstance(preview.rows, PreviewRows) else _as_columns(preview.rows)
+        t = rows.table
+        new = [not d for d in rows.duplicate]
         before = conn.total_changes
-        conn.executemany(repos.INSERT_TX_SQL, (
-            (account_id, statement_id, r.tx.posted_on.isoformat(), r.tx.posted_at, r.tx.amount.minor,
-             r.tx.amount.currency, r.tx.direction.value, r.tx.merchant, r.tx.description, r.tx.payment_method,
-             r.tx.bnpl_product, r.tx.status, r.tx.category, r.external_id, r.fingerprint) for r in new_rows))
+        was = gc.isenabled()
+        gc.disable()  # 10⁵ rows pass through: collection only costs time
+        try:
+            conn.executemany(repos.INSERT_TX_SQL, compress(zip(
+                repeat(account_id), repeat(statement_id), t.posted_on, t.posted_at, t.amount_minor, t.currency,
+                t.direction, t.merchant, t.description, t.payment_method, t.bnpl_product, t.status, t.category,
+                rows.external_id, rows.fingerprint), new))
+        finally:
+            if was:
+                gc.enable()
         added = int(conn.total_changes - before)
         repos.append_event(conn, "statement_imported", f"{p.format}: {added} new, {preview.duplicates} skipped",
                            entity="statement", entity_id=statement_id)
     out.status = "imported"
     out.transactions = added
     out.duplicates = len(preview.rows) - added
-    out.bnpl_transactions = sum(1 for r in new_rows if r.tx.bnpl_product)
+    out.bnpl_transactions = sum(1 for b in compress(t.bnpl_product, new) if b)
     out.statement_id, out.evidence_id = statement_id, evidence_id
     return out
+
+
+def _as_columns(rows: Sequence[PreviewRow]) -> PreviewRows:
+    """A preview whose rows were built one by one (not by build_preview), as columns."""
+    return PreviewRows(TxTable.from_txs([r.tx for r in rows]), [r.external_id for r in rows],
+                       [r.fingerprint for r in rows], [r.duplicate for r in rows])
 
 
 def _d(x: Any) -> str | None:

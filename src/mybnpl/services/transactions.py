@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -73,4 +74,14 @@ def page_transactions(vault: Vault, offset: int, limit: int, flt: TxFilter | Non
         f") ORDER BY posted_on DESC, id DESC",
         [*params, limit, offset],
     )
+    return [_row(r) for r in rows]
+
+
+def transactions_by_id(vault: Vault, ids: Sequence[int]) -> list[TxRow]:
+    """The rows with these ids, oldest first (what a finding rests on)."""
+    wanted = [int(i) for i in ids][:500]
+    if not wanted:
+        return []
+    marks = ", ".join("?" * len(wanted))
+    rows = vault.query(f"SELECT {_COLS} FROM transactions WHERE id IN ({marks}) ORDER BY posted_on, id", wanted)
     return [_row(r) for r in rows]

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QSystemTrayIcon
 
 from mybnpl import __version__, paths
 from mybnpl.config import Config
+from mybnpl.core.errors import UserError
 from mybnpl.services.catalog import load_catalog
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon
@@ -22,7 +23,7 @@ from mybnpl.ui.unlock import UnlockDialog
 from mybnpl.ui.wizard import FirstRunWizard
 from mybnpl.vault.db import Vault
 from mybnpl.vault.keystore import KeyStore, OsKeyStore
-from mybnpl.vault.manager import VaultManager
+from mybnpl.vault.manager import KeyMode, VaultManager
 
 
 def build_main_window(ctx: UiContext, vault: Vault | None) -> MainWindow:
@@ -72,8 +73,20 @@ def open_vault_interactively(ctx: UiContext) -> Vault | None:
     return dialog.vault
 
 
+def open_for_tray(ctx: UiContext) -> Vault | None:
+    """At login (``--tray``): open the vault without asking when its key is in the keyring; else None (the
+    tray icon waits for the user to unlock)."""
+    try:
+        if ctx.manager.exists() and ctx.manager.key_mode() is KeyMode.KEYRING:
+            return ctx.manager.open_with_keyring()
+    except UserError:
+        return None
+    return None
+
+
 def run(vault_path: Path | str | None = None, *, language: str | None = None, today: date | None = None,
-        config: Config | None = None, keystore: KeyStore | None = None, argv: Sequence[str] | None = None) -> int:
+        config: Config | None = None, keystore: KeyStore | None = None, argv: Sequence[str] | None = None,
+        tray: bool = False) -> int:
     """Run the desktop app until the user quits. Returns the process exit code.
 
     ``vault_path`` overrides the configured location; ``language`` the configured language; ``today`` fixes
@@ -85,12 +98,19 @@ def run(vault_path: Path | str | None = None, *, language: str | None = None, to
         fixed = today
         ctx.today = lambda: fixed
     apply_language(language or str(ctx.config.get("language")))
-    vault = open_vault_interactively(ctx)
-    if vault is None:
-        return 0
-    window = build_main_window(ctx, vault)
-    window.quit_requested.connect(app.quit)
-    window.show()
+    if tray and QSystemTrayIcon.isSystemTrayAvailable() and ctx.manager.exists():
+        vault = open_for_tray(ctx)
+        window = build_main_window(ctx, vault)
+        window.quit_requested.connect(app.quit)
+        if vault is None:
+            window.start_locked_in_tray()
+    else:
+        vault = open_vault_interactively(ctx)
+        if vault is None:
+            return 0
+        window = build_main_window(ctx, vault)
+        window.quit_requested.connect(app.quit)
+        window.show()
     try:
         return app.exec()
     finally:

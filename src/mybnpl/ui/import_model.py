@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,11 @@ class PreviewModel(QAbstractTableModel):
     def __init__(self, catalog: Catalog, parent: Any = None) -> None:
         super().__init__(parent)
         self._catalog = catalog
-        self._rows: list[PreviewRow] = []
+        self._rows: Sequence[PreviewRow] = ()
 
     def set_preview(self, preview: ImportPreview | None) -> None:
         self.beginResetModel()
-        self._rows = list(preview.rows) if preview is not None else []
+        self._rows = preview.rows if preview is not None else ()  # a lazy sequence: rows are built when read
         self.endResetModel()
 
     def row_at(self, row: int) -> PreviewRow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 from PySide6.QtCore import QSize, QThreadPool, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
 from mybnpl import __version__
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, tr
+from mybnpl.reminders import autostart
+from mybnpl.services.findings import recompute
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon, line_icon
 from mybnpl.ui.language import LANGUAGE_NAMES, apply_language
@@ -29,12 +32,15 @@ from mybnpl.ui.pages.accounts import AccountsPage
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.pages.dashboard import DashboardPage
 from mybnpl.ui.pages.evidence import EvidencePage
+from mybnpl.ui.pages.findings import FindingsPage
 from mybnpl.ui.pages.imports import ImportPage
-from mybnpl.ui.pages.placeholders import DossiersPage, FindingsPage, LettersPage
+from mybnpl.ui.pages.placeholders import DossiersPage, LettersPage
 from mybnpl.ui.pages.settings import KEY_MODE_TEXT, SettingsPage
 from mybnpl.ui.pages.transactions import TransactionsPage
+from mybnpl.ui.reminders_ui import ReminderDriver
 from mybnpl.ui.tray import Tray, make_tray
 from mybnpl.ui.unlock import UnlockDialog
+from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
 PAGE_CLASSES: tuple[type[Page], ...] = (DashboardPage, AccountsPage, TransactionsPage, ImportPage, FindingsPage,
@@ -44,6 +50,7 @@ LANGUAGE_CHOICES: tuple[tuple[str, str], ...] = (("auto", N_("System language"))
 
 class MainWindow(QMainWindow):
     quit_requested = Signal()
+    findings_checked = Signal()  # findings were recomputed and the pages showing them reloaded
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +78,7 @@ class MainWindow(QMainWindow):
             changed = getattr(page, "data_changed", None)  # a page that stored something: every page re-reads
             if changed is not None:
                 changed.connect(self.reload_pages)
+                changed.connect(self.check_findings)
             item = QListWidgetItem(line_icon(page.icon_name), "")
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
@@ -83,6 +91,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        dash = self.pages["dashboard"]
+        assert isinstance(dash, DashboardPage)
+        dash.finding_activated.connect(self.show_finding)
         self.settings_page.setting_changed.connect(self._setting_changed)
         self.settings_page.lock_requested.connect(self.lock)
         self.settings_page.key_changed.connect(self._update_status)
@@ -103,6 +114,12 @@ class MainWindow(QMainWindow):
         if ctx.platform_hooks:
             self.watcher.connect_bus()
             self.tray = make_tray(self.show_window, self.lock, self.quit, self)
+        if self.tray is not None:
+            self.tray.messageClicked.connect(self.show_reminders)
+        self.reminders = ReminderDriver(ctx, lambda: self.vault, self.notify, self)
+        self.reminders.shown.connect(dash.reminders.add)
+        if ctx.platform_hooks:
+            self.reminders.start()
         self.resize(1120, 720)
         self.retranslate()
 
@@ -118,6 +135,12 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))
+
+    def show_finding(self, finding_id: int) -> None:
+        page = self.pages["findings"]
+        assert isinstance(page, FindingsPage)
+        self.show_page("findings")
+        page.select(finding_id)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -162,9 +185,26 @@ class MainWindow(QMainWindow):
         if vault is not None:
             self.autolock.set_timeout_minutes(int(self.ctx.config.get("idle_lock_minutes")))
             self.autolock.start()
+            self.check_findings()
         else:
             self.autolock.stop()
         self._update_status()
+
+    def check_findings(self) -> None:
+        """Recompute findings off the GUI thread (after unlock and after every change), then refresh the pages
+        that show them."""
+        vault = self.vault
+        if vault is None or vault.closed:
+            return
+        catalog, today = self.ctx.catalog, self.ctx.today()
+
+        def refreshed(_result: object) -> None:
+            if self.vault is vault and not vault.closed:
+                for key in ("findings", "dashboard"):
+                    self.pages[key].reload()
+            self.findings_checked.emit()
+
+        Op(self, lambda: recompute(vault, catalog, today)).success(refreshed).failure(lambda _e: None).run()
 
     def reload_pages(self) -> None:
         if self.vault is not None and not self.vault.closed:
@@ -183,11 +223,13 @@ class MainWindow(QMainWindow):
         self.set_vault(None)
         QThreadPool.globalInstance().waitForDone(10_000)  # let a running write finish before closing
         vault.close()
+        was_shown = self.isVisible()
         self.hide()
         self.unlock_dialog = UnlockDialog(self.ctx)
         self.unlock_dialog.accepted.connect(self._unlocked)
         self.unlock_dialog.rejected.connect(self.quit_requested)
-        self.unlock_dialog.show()
+        if was_shown or self.tray is None:  # running hidden in the tray: unlock when the user opens mybnpl
+            self.unlock_dialog.show()
 
     def _unlocked(self) -> None:
         dialog = self.unlock_dialog
@@ -221,6 +263,22 @@ class MainWindow(QMainWindow):
             self.autolock.set_timeout_minutes(value)
         elif key == "lock_on_screen_lock":
             self.watcher.enabled = bool(value)
+        elif key == "start_in_tray":
+            self._set_autostart(bool(value))
+        elif key in ("reminders_enabled", "reminder_privacy") and value is True:
+            self.reminders.check()
+
+    def _set_autostart(self, on: bool) -> None:
+        """Write or remove the platform's "start at login" entry (XDG autostart, LaunchAgent, Startup folder)."""
+        platform = autostart.platform_key()
+        try:
+            if on:
+                autostart.enable(platform, home=self.ctx.home, environ=os.environ)
+            else:
+                autostart.disable(platform, home=self.ctx.home, environ=os.environ)
+        except (OSError, UserError) as e:
+            QMessageBox.warning(self, _("Start at login"), tr(N_("mybnpl could not change the start-at-login "
+                                                                   "entry: {error}"), error=str(e)))
 
     def change_language(self, choice: str) -> None:
         """Switch language live (the vault stays open) and remember it."""
@@ -266,12 +324,29 @@ class MainWindow(QMainWindow):
             self.raise_()
             self.activateWindow()
 
+    def notify(self, title: str, body: str) -> None:
+        """A system notification from the tray icon (the Dashboard's reminder bar lists it too)."""
+        if self.tray is not None and self.tray.supportsMessages():
+            self.tray.showMessage(title, body, app_icon(), 15_000)
+
+    def show_reminders(self) -> None:
+        self.show_window()
+        if self.vault is not None:
+            self.show_page("dashboard")
+
+    def start_locked_in_tray(self) -> None:
+        """``mybnpl --tray`` without a vault open (passphrase mode): only the tray icon, unlock on demand."""
+        self.unlock_dialog = UnlockDialog(self.ctx)
+        self.unlock_dialog.accepted.connect(self._unlocked)
+        self.unlock_dialog.rejected.connect(self.quit_requested)
+
     def about(self) -> None:
         QMessageBox.about(self, _("About mybnpl"), tr(N_(
             "mybnpl {version}\n\nA local, encrypted case file for Buy-Now-Pay-Later accounts. Your data stays on "
             "this computer.\n\nmybnpl is not a lawyer and does not give legal advice."), version=__version__))
 
     def quit(self) -> None:
+        self.reminders.stop()
         if self.vault is not None:
             vault = self.vault
             self.set_vault(None)

@@ -139,6 +139,10 @@ class AccountsModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
+    @property
+    def rows(self) -> list[Account]:
+        return self._rows
+
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 

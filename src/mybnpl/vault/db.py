@@ -63,6 +63,25 @@ class Vault:
         if key is not None:
             key.wipe()
 
+    def rekey(self, new_key: DbKey) -> None:
+        """``PRAGMA rekey`` to ``new_key``. Every thread's connection is closed first, and no thread can open a
+        new one (with the old key) until the new key is in place."""
+        with self._lock:
+            old = self._key
+            if old is None:
+                raise VaultLocked()
+            conns, self._conns = list(self._conns.values()), {}
+            for c in conns:
+                with contextlib.suppress(Exception):
+                    c.close()
+            conn = cx.open_connection(self.path, old)
+            try:
+                conn.execute(f"PRAGMA rekey = {new_key.pragma()}")
+            finally:
+                conn.close()
+            self._key = new_key
+        old.wipe()
+
     def _drop_thread_connections(self) -> None:
         """Close all connections (used before replacing the file); the vault stays unlocked."""
         with self._lock:

@@ -284,16 +284,8 @@ class VaultManager:
         pending_account = f"{info.vault_id}:pending"
         pending = self._protect(new_key, info.vault_id, mode, passphrase, pending_account)
         write_keyinfo(self.path, info.with_pending(pending))
-        vault._drop_thread_connections()
-        conn = cx.open_connection(self.path, vault.key())
-        try:
-            conn.execute(f"PRAGMA rekey = {new_key.pragma()}")
-        finally:
-            conn.close()
+        vault.rekey(new_key)
         self._finish_rotation(info.with_pending(pending))
-        old = vault.key()
-        vault._key = new_key
-        old.wipe()
         self._log(vault, "key_changed", mode.value)
         return encode_recovery_key(new_key)
 

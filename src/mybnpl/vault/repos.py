@@ -92,9 +92,9 @@ class NewTransaction:
     category: str = ""
     occurrence: int = 1  # the n-th identical row within one source (two equal coffees the same minute)
     scope: str = ""  # the provider the row belongs to (fingerprints are per provider, known before any account)
-    fp: str | None = None  # a precomputed fingerprint (see fingerprint())
+    fp: int | None = None  # a precomputed fingerprint (see fingerprint())
 
-    def fingerprint(self) -> str:
+    def fingerprint(self) -> int:
         if self.fp is not None:
             return self.fp
         return fingerprint(self.scope, self.posted_on, self.posted_at, self.amount, self.direction, self.merchant,
@@ -102,13 +102,26 @@ class NewTransaction:
 
 
 def fingerprint(scope: str, posted_on: date, posted_at: str, amount: Money, direction: Direction, merchant: str,
-                description: str, external_id: str | None, occurrence: int) -> str:
+                description: str, external_id: str | None, occurrence: int) -> int:
     """Content identity for rows without a provider id: same provider, time, amount, direction and text, and
-    the n-th such row within one source (two equal coffees the same minute are two rows)."""
+    the n-th such row within one source (two equal coffees the same minute are two rows). The first 64 bits
+    of a SHA-256, as a signed integer: an 8-byte key keeps the unique index small and inserts fast."""
     text = (f"{scope}\x1f{posted_on.isoformat()}\x1f{posted_at.strip()}\x1f{amount.minor}\x1f{amount.currency}"
             f"\x1f{direction.value}\x1f{merchant.strip()}\x1f{description.strip()}\x1f{external_id or ''}"
             f"\x1f{occurrence}")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big", signed=True)
+
+
+def fingerprints(scope: str, posted_on: Sequence[str], posted_at: Sequence[str], amount_minor: Sequence[int],
+                 currency: Sequence[str], direction: Sequence[str], merchant: Sequence[str],
+                 description: Sequence[str], external_id: Sequence[str | None], occurrence: Sequence[int]
+                 ) -> list[int]:
+    """``fingerprint`` for whole columns (ISO dates, minor units, Direction values): the same numbers."""
+    sha, frm = hashlib.sha256, int.from_bytes
+    return [frm(sha(f"{scope}\x1f{d}\x1f{t.strip()}\x1f{a}\x1f{c}\x1f{r}\x1f{m.strip()}\x1f{s.strip()}\x1f{e or ''}"
+                    f"\x1f{o}".encode()).digest()[:8], "big", signed=True)
+            for d, t, a, c, r, m, s, e, o in zip(posted_on, posted_at, amount_minor, currency, direction, merchant,
+                                                 description, external_id, occurrence, strict=True)]
 
 
 INSERT_TX_SQL = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -21,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import UserError
-from mybnpl.i18n import N_, _, current_language, error_text
+from mybnpl.i18n import N_, _, current_language, error_text, tr
+from mybnpl.services import reminders as reminders_svc
 from mybnpl.services.accounts import add_account, list_accounts
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.models import AccountsModel, provider_display
@@ -107,10 +111,15 @@ class AccountsPage(Page):
         self.plan_button = QPushButton()
         self.plan_button.setObjectName("addPlan")
         self.plan_button.clicked.connect(self.open_plan_dialog)
+        self.remind_button = QPushButton()
+        self.remind_button.setObjectName("reminderDays")
+        self.remind_button.clicked.connect(self.edit_reminder_days)
+        self.ask_days: Callable[[str], str | None] = self._ask_days
         self.count_label = muted(QLabel())
         bar = QHBoxLayout()
         bar.addWidget(self.count_label)
         bar.addStretch(1)
+        bar.addWidget(self.remind_button)
         bar.addWidget(self.plan_button)
         bar.addWidget(self.add_button)
         self.body.addLayout(bar)
@@ -127,12 +136,14 @@ class AccountsPage(Page):
         self.model.set_rows(list_accounts(self.vault))
         self.add_button.setEnabled(True)
         self.plan_button.setEnabled(True)
+        self.remind_button.setEnabled(bool(self.model.rowCount()))
         self._update_count()
 
     def clear(self) -> None:
         self.model.set_rows([])
         self.add_button.setEnabled(False)
         self.plan_button.setEnabled(False)
+        self.remind_button.setEnabled(False)
         self._update_count()
 
     def _update_count(self) -> None:
@@ -157,8 +168,41 @@ class AccountsPage(Page):
         self.plan_dialog = dialog
         return dialog
 
+    def _ask_days(self, current: str) -> str | None:
+        text, ok = QInputDialog.getText(self, _("Reminder days"), _("Days before each due date to remind you, "
+                                                                      "comma-separated (0 = on the day; empty = "
+                                                                      "no reminders):"), text=current)
+        return text if ok else None
+
+    def edit_reminder_days(self) -> None:
+        """Per-account reminder days (default 3, 1 and 0 days before)."""
+        vault = self.vault
+        rows = self.table.selectionModel().selectedRows() if vault is not None else []
+        if vault is None or not rows:
+            set_text(self.count_label, _("Select an account first."))
+            return
+        account = self.model.rows[rows[0].row()]
+        current = ", ".join(str(d) for d in reminders_svc.get_offsets(vault, account.id))
+        answer = self.ask_days(current)
+        if answer is None:
+            return
+        try:
+            days = [int(x) for x in answer.replace("，", ",").split(",") if x.strip()]
+            chosen = reminders_svc.set_offsets(vault, account.id, days)
+        except ValueError:
+            set_text(self.count_label, _("Write whole days separated by commas, e.g. 3, 1, 0."))
+            return
+        except UserError as err:
+            set_text(self.count_label, error_text(err))
+            return
+        text = ", ".join(str(d) for d in chosen)
+        set_text(self.count_label, tr(N_("{account}: reminders {days} days before each due date."),
+                                      account=account.label, days=text) if chosen else
+                 tr(N_("{account}: no reminders."), account=account.label))
+
     def retranslate(self) -> None:
         super().retranslate()
+        self.remind_button.setText(_("&Reminder days…"))
         self.plan_button.setText(_("Add plan by &hand…"))
         self.plan_button.setAccessibleName(_("Add a plan by hand"))
         self.add_button.setText(_("&Add account…"))

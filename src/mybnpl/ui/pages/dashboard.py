@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,16 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mybnpl.core.models import Severity
-from mybnpl.i18n import N_, _, current_language, ngettext, tr
-from mybnpl.services.dashboard import Dashboard, DueItem, dashboard
+from mybnpl.i18n import N_, _, tr
+from mybnpl.services.dashboard import Dashboard, dashboard
 from mybnpl.ui.context import UiContext
+from mybnpl.ui.finding_text import SEVERITY_COLOR, SEVERITY_TEXT, kind_title, pick_language
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
+from mybnpl.ui.pages.dues_panel import DuesPanel
+from mybnpl.ui.reminders_ui import ReminderBar
 from mybnpl.ui.widgets import heading, muted, set_text
-
-SEVERITY_TEXT = {Severity.SERIOUS: N_("Serious"), Severity.WARNING: N_("Warning"), Severity.INFO: N_("Note")}
-SEVERITY_COLOR = {Severity.SERIOUS: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#1565c0"}
 
 
 class StatCard(QFrame):
@@ -89,6 +88,8 @@ class DashboardPage(Page):
     icon_name = "dashboard"
     nav_title = N_("Dashboard")
     title = N_("Dashboard")
+    finding_activated = Signal(int)  # a finding was double-clicked: show it on the Findings page
+    data_changed = Signal()  # an installment was marked paid
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -104,33 +105,28 @@ class DashboardPage(Page):
         self.body.addLayout(row)
 
         self.findings_title = heading(scale=1.15)
-        self.findings = _table(3)
+        self.findings = _table(4)
         self.findings.setObjectName("findingsTable")
+        self.findings.setWordWrap(False)
+        for col in (0, 1, 3):
+            self.findings.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.findings.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.findings.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.findings.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.findings.cellDoubleClicked.connect(self._open_finding)
         self.no_findings = muted(QLabel())
-        self.due_title = heading(scale=1.15)
-        self.due = _table(5)
-        self.due.setObjectName("dueTable")
-        header = self.due.horizontalHeader()
-        for col in range(5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.no_due = muted(QLabel())
-        # Rows grow for long explanations but are never shorter than the due table's.
-        self.findings.verticalHeader().setMinimumSectionSize(self.due.verticalHeader().defaultSectionSize())
+        self.dues = DuesPanel(ctx)
+        self.dues.changed.connect(self.data_changed.emit)
+        self.reminders = ReminderBar(ctx)
+        self.reminders.changed.connect(self.dues.reload)
         self.empty_hint = muted(QLabel())
         self.empty_hint.setWordWrap(True)
         self.body.addSpacing(12)
+        self.body.addWidget(self.reminders)
         self.body.addWidget(self.empty_hint)
         self.body.addWidget(self.findings_title)
         self.body.addWidget(self.no_findings)
         self.body.addWidget(self.findings)
         self.body.addSpacing(8)
-        self.body.addWidget(self.due_title)
-        self.body.addWidget(self.no_due)
-        self.body.addWidget(self.due, 1)
+        self.body.addWidget(self.dues, 1)
         self.retranslate()
         self.clear()
 
@@ -141,11 +137,14 @@ class DashboardPage(Page):
             return
         self.data = dashboard(self.vault, self.ctx.today())
         self._render()
+        self.dues.set_vault(self.vault)
+        self.reminders.vault = self.vault
 
     def clear(self) -> None:
         self.data = None
         self.findings.setRowCount(0)
-        self.due.setRowCount(0)
+        self.dues.set_vault(None)
+        self.reminders.clear()
         for card in self.cards:
             card.set("–")
         self._render()
@@ -155,9 +154,7 @@ class DashboardPage(Page):
         self.empty_hint.setVisible(d is not None and d.accounts == 0 and d.transactions == 0)
         if d is None:
             self.no_findings.hide()
-            self.no_due.hide()
             return
-        lang = current_language()
         self.card_accounts.set(f"{d.accounts:,}")
         self.card_tx.set(f"{d.transactions:,}", tr(N_("{n} paid with BNPL"), n=f"{d.bnpl_transactions:,}"))
         self.card_7.set(f"{d.due_7_count:,}", tr(N_("{n} overdue"), n=d.overdue_count) if d.overdue_count else "")
@@ -167,28 +164,18 @@ class DashboardPage(Page):
         self.findings.setRowCount(len(d.open_findings))
         for r, f in enumerate(d.open_findings):
             self.findings.setItem(r, 0, _item(_(SEVERITY_TEXT[f.severity]), SEVERITY_COLOR[f.severity]))
-            self.findings.setItem(r, 1, _item(provider_name(self.ctx.catalog, f.provider_id)))
-            text = f.explanation_zh if lang == "zh_CN" and f.explanation_zh else f.explanation_en
-            self.findings.setItem(r, 2, _item(text))
+            self.findings.setItem(r, 1, _item(provider_name(self.ctx.catalog, f.provider_id) or _("several")))
+            title = _item(kind_title(f.kind))
+            title.setToolTip(pick_language(f.explanation_en, f.explanation_zh))
+            self.findings.setItem(r, 2, title)
+            self.findings.setItem(r, 3, _item(f.first_seen.isoformat()))
         self._fit()
         self.findings.setVisible(bool(d.open_findings))
         self.no_findings.setVisible(not d.open_findings)
 
-        items: list[tuple[DueItem, bool]] = [(i, True) for i in d.overdue] + [(i, False) for i in d.due_7]
-        self.due.setRowCount(len(items))
-        for r, (item, overdue) in enumerate(items):
-            if overdue:
-                when = ngettext("{n} day overdue", "{n} days overdue", item.days_overdue).format(
-                    n=item.days_overdue)
-            else:
-                when = item.due_on.isoformat()
-            self.due.setItem(r, 0, _item(when, "#c62828" if overdue else None))
-            self.due.setItem(r, 1, _item(provider_name(self.ctx.catalog, item.provider_id)))
-            self.due.setItem(r, 2, _item(item.account_label))
-            self.due.setItem(r, 3, _item(item.merchant))
-            self.due.setItem(r, 4, _item(item.amount.format(), align_right=True))
-        self.due.setVisible(bool(items))
-        self.no_due.setVisible(not items)
+    def _open_finding(self, row: int, _column: int) -> None:
+        if self.data is not None and 0 <= row < len(self.data.open_findings):
+            self.finding_activated.emit(self.data.open_findings[row].id)
 
     def _fit(self) -> None:
         self.findings.resizeRowsToContents()
@@ -209,13 +196,11 @@ class DashboardPage(Page):
             card.retranslate()
         set_text(self.findings_title, _("Open findings"))
         set_text(self.no_findings, _("No open findings. Problems mybnpl detects will appear here first."))
-        set_text(self.due_title, _("Overdue and due in the next 7 days"))
-        set_text(self.no_due, _("Nothing is due in the next 7 days."))
         set_text(self.empty_hint, _("Your vault is empty. Import a statement or export on the Import page, "
                                     "or add an account or a plan on the Accounts page."))
-        self.findings.setHorizontalHeaderLabels([_("Severity"), _("Provider"), _("What was found")])
-        self.due.setHorizontalHeaderLabels([_("Due"), _("Provider"), _("Account"), _("Merchant"), _("Amount")])
+        self.findings.setHorizontalHeaderLabels([_("Severity"), _("Provider"), _("What was found"), _("Since")])
         self.findings.setAccessibleName(_("Open findings"))
-        self.due.setAccessibleName(_("Overdue and due in the next 7 days"))
+        self.dues.retranslate()
+        self.reminders.retranslate()
         if self.data is not None:
             self._render()

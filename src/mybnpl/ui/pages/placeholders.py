@@ -6,17 +6,6 @@ from mybnpl.i18n import N_
 from mybnpl.ui.pages.base import EmptyPage
 
 
-class FindingsPage(EmptyPage):
-    key = "findings"
-    icon_name = "findings"
-    nav_title = N_("Findings")
-    title = N_("Findings")
-    empty_title = N_("Nothing checked yet")
-    empty_text = N_("mybnpl will look through your transactions for problems — a product switched on without "
-                    "your consent, fees nobody told you about, refunds that never arrived — and list them "
-                    "here. Coming with the detection milestone.")
-
-
 class LettersPage(EmptyPage):
     key = "letters"
     icon_name = "letters"

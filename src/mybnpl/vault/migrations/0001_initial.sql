@@ -66,7 +66,7 @@ CREATE TABLE transactions (
     status          TEXT NOT NULL DEFAULT '',  -- the source's own status (交易成功, 已退款, Pending...)
     category        TEXT NOT NULL DEFAULT '',
     external_id     TEXT,
-    fingerprint     TEXT
+    fingerprint     INTEGER  -- content identity: the first 64 bits of a SHA-256, signed (repos.fingerprint)
 );
 CREATE INDEX ix_tx_posted ON transactions(posted_on, id);
 CREATE INDEX ix_tx_account ON transactions(account_id, posted_on);

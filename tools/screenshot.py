@@ -1,0 +1,83 @@
+"""Screenshots of the app on a fresh demo vault, for the README and for looking at what we build.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tools/screenshot.py OUT_DIR [--lang en|zh_CN] [--page KEY ...]
+
+Creates a passphrase vault in a temporary directory, fills the small demo (findings computed by the real
+checks), opens the main window at 1180x760 on each page and saves ``screenshot-<page>[-zh].png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from datetime import date, time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from mybnpl.config import Config
+from mybnpl.reminders.clock import at_day
+from mybnpl.services.catalog import load_catalog
+from mybnpl.services.demo import fill_demo
+from mybnpl.ui.app import build_main_window, make_application
+from mybnpl.ui.context import UiContext
+from mybnpl.ui.language import apply_language
+from mybnpl.ui.worker import wait_for_ops
+from mybnpl.vault.keys import KdfParams
+from mybnpl.vault.keystore import MemoryKeyStore
+from mybnpl.vault.manager import KeyMode, VaultManager
+
+TODAY = date(2026, 11, 30)
+
+
+def settle(app: QApplication, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        wait_for_ops()
+        app.processEvents()
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--lang", default="en")
+    ap.add_argument("--page", action="append", default=[])
+    args = ap.parse_args(argv)
+    app = make_application(["mybnpl"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        manager = VaultManager(Path(tmp) / "demo.mybnpl", MemoryKeyStore(usable=False),
+                               kdf=KdfParams.fast_for_tests())
+        vault, _recovery = manager.create(KeyMode.PASSPHRASE, "screenshot passphrase")
+        catalog = load_catalog()
+        fill_demo(vault, catalog, size="small", today=TODAY)
+        ctx = UiContext(config=Config(Path(tmp) / "settings.json"), manager=manager, catalog=catalog,
+                        today=lambda: TODAY, now=lambda: at_day(TODAY, at=time(9, 30)), platform_hooks=False)
+        apply_language(args.lang)
+        window = build_main_window(ctx, vault)
+        window.resize(1180, 760)
+        window.show()
+        settle(app)
+        window.reminders.check()  # what the tray shows at 09:30 also lands in the Dashboard's reminder bar
+        settle(app)
+        suffix = "" if args.lang == "en" else "-zh"
+        for key in args.page or list(window.pages):
+            window.show_page(key)
+            settle(app)
+            if key == "findings":  # show the finding the product is about, with the rows behind it
+                page = window.pages[key]
+                items = getattr(page, "model").items
+                chosen = next((f for f in items if f.kind == "unconsented_enrollment"), None)
+                if chosen is not None:
+                    window.show_finding(chosen.id)
+                    settle(app)
+            path = args.out / f"screenshot-{key}{suffix}.png"
+            window.grab().save(str(path))
+            print(path)
+        window.quit()
+        settle(app)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
