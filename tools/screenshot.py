@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
             settle(app)
             if key == "findings":  # show the finding the product is about, with the rows behind it
                 page = window.pages[key]
-                items = getattr(page, "model").items
+                items = page.model.items
                 chosen = next((f for f in items if f.kind == "unconsented_enrollment"), None)
                 if chosen is not None:
                     window.show_finding(chosen.id)
