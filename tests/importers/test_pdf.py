@@ -470,3 +470,17 @@ def test_mutated_statements_fail_only_with_documented_errors() -> None:
         outcomes[key] = outcomes.get(key, 0) + 1
     assert set(outcomes) <= {"ok", *ImportCode}
     assert outcomes.get(ImportCode.TOTALS_MISMATCH, 0) > 0
+
+
+def test_text_layer_without_unicode_map_is_refused_clearly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Digits drawn with a font that has no ToUnicode map extract as NUL (seen with reportlab + Droid Sans
+    Fallback): refuse with a clear reason instead of asking for a column mapping of garbage."""
+    from mybnpl.importers import pdf as pdf_mod
+
+    assert pdf_mod.garbled(["日期 商户 金额\n\x00\x00\x00\x00-\x00\x00-\x00\x00 优衣库 \x00\x00\x00.\x00\x00"])
+    assert not pdf_mod.garbled(["日期 商户 金额\n2024-03-01 优衣库 129.00"])
+    real = read("synthetic_cjk_2p.pdf")
+    monkeypatch.setattr(pdf_mod, "_all_pages", lambda doc, count, name: ["\x00\x00\x00\x00 商户 \x00\x00" * 40] * count)
+    with pytest.raises(ImportFailed) as e:
+        parse_bytes(real, "garbled.pdf")
+    assert e.value.code == ImportCode.CORRUPT and "readable" in str(e.value)

@@ -183,7 +183,16 @@ def _read_text(data: bytes, name: str, password: str | None) -> tuple[dict[str, 
         doc.close()
     if all(len("".join(p.split())) < MIN_PAGE_CHARS for p in pages):
         raise fail(ImportCode.NO_TEXT_LAYER, name)
+    if garbled(pages):
+        raise fail(ImportCode.CORRUPT, name, detail="its text layer has no readable characters for much of the "
+                                                    "text (a font without a Unicode map); add it as evidence")
     return metadata, pages
+
+
+def garbled(pages: list[str]) -> bool:
+    """Text whose glyphs have no Unicode mapping extracts as NUL or U+FFFD: more than 5 % of it is unreadable."""
+    text = "".join("".join(p.split()) for p in pages[:5])
+    return text.count("\x00") + text.count("\ufffd") > len(text) // 20
 
 
 def _metadata(doc: Any) -> dict[str, str]:
