@@ -7,7 +7,8 @@ quadratic TrueType outlines (the fontTools ``otf2ttf`` recipe: cu2qu at 1 unit o
 
 * ``mybnplCJKSans-Regular.ttf``: ASCII, Latin-1, Latin Extended-A, general punctuation, currency and
   letter-like symbols, arrows, number forms, enclosed numbers, CJK symbols and punctuation, full-width forms,
-  all of GB2312 (symbols and both hanzi levels, 6,763 characters), and every character in the translation
+  all of GB2312 (symbols and both hanzi levels, 6,763 characters), ~90 name hanzi outside it
+  (``NAME_CHARS``), and every character in the translation
   catalogs, ``resources/**/*.json``, ``resources/letters/`` and ``resources/legal/`` and the Python sources.
 * ``mybnplCJKSans-Bold.ttf``: the same minus GB2312 level 2 (headings), from the Bold collection.
 * ``mybnplCJKMono-Regular.ttf``: ASCII and Latin-1 from Noto Sans Mono CJK SC (hashes, reference numbers).
@@ -66,6 +67,9 @@ RANGES: tuple[tuple[int, int], ...] = (
     (0xFE30, 0xFE4F),  # CJK compatibility forms
     (0xFF00, 0xFFEF),  # half-width and full-width forms
 )
+# Hanzi frequent in given names (and so in letters' signatures) that GB2312 lacks: a short hand-made list.
+NAME_CHARS = ("堃玥喆昇赟琤璟珺祎禕旻燚犇瑄禛翀镕闿鹍彧琇瑢瓅婳妘姮嫚忞惇慜敔晞暐曌杺枟橦洺浛淏渼濛炘烜焜燊爔琎璠瓘"
+              "畯皞盺絜翚翯芃頔龑珣琍玟珅珮珽琨琪璇瑀璋瑒瑭璁璘瑨珉昱煊晧暻曈")
 MONO_RANGES: tuple[tuple[int, int], ...] = ((0x0020, 0x007E), (0x00A0, 0x00FF))
 
 # Catalogs and data whose characters are printed in letters and dossiers.
@@ -110,6 +114,7 @@ def wanted(bold: bool = False) -> set[int]:
     for lo, hi in RANGES:
         cps.update(range(lo, hi + 1))
     cps |= gb2312((0, 1) if bold else (0, 1, 2))
+    cps |= {ord(c) for c in NAME_CHARS}
     cps |= text_characters()
     return cps
 
@@ -175,7 +180,7 @@ def rename(font: TTFont, family: str, style: str, source: str) -> None:
 
 
 def build(src: Path, index: int, unicodes: set[int], family: str, style: str, source: str) -> TTFont:
-    font = TTCollection(str(src)).fonts[index]
+    font = TTCollection(str(src), recalcTimestamp=False).fonts[index]
     _subset(font, unicodes)
     cff_to_glyf(font)
     rename(font, family, style, source)

@@ -15,6 +15,7 @@ from mybnpl.ui.main_window import MainWindow
 from mybnpl.ui.pages.accounts import AccountsPage
 from mybnpl.ui.pages.base import EmptyPage
 from mybnpl.ui.pages.dashboard import DashboardPage
+from mybnpl.ui.pages.letters import LettersPage
 from mybnpl.ui.recovery import groups
 from mybnpl.vault.manager import KeyMode
 from tests.ui.conftest import PASSPHRASE
@@ -53,9 +54,11 @@ def test_dashboard_shows_findings_first_and_what_is_due(qtbot: QtBot, window: Ma
 
 def test_empty_states_explain_what_is_coming(window: MainWindow) -> None:
     letters = window.page("letters")
-    assert isinstance(letters, EmptyPage)
-    text = letters.empty.text_label.text()
-    assert "templates" in text and "not a lawyer" in text
+    assert isinstance(letters, LettersPage)
+    text = letters.banner.text()  # said in the app, never inside the letter
+    assert "templates" in text and "not a lawyer" in text and "not legal advice" in text
+    dossiers = window.page("dossiers")
+    assert isinstance(dossiers, EmptyPage) and "dossier" in dossiers.empty.text_label.text()
     imp = window.page("import")
     assert "Alipay, WeChat Pay, JD, Meituan" in imp.empty.text_label.text()
 

@@ -173,7 +173,7 @@ def test_mark_paid_and_export_calendar(qtbot: QtBot, win: tuple[MainWindow, list
     events = [e for e in cal.walk("VEVENT")]
     assert events and all(isinstance(e.decoded("DTSTART"), date) for e in events)
     assert any(e.walk("VALARM") for e in events)
-    assert "dues.ics" in dues.status.text()
+    qtbot.waitUntil(lambda: "dues.ics" in dues.status.text(), timeout=10_000)
 
 
 def test_start_in_tray_setting_writes_the_autostart_entry(win: tuple[MainWindow, list[tuple[str, str]]],

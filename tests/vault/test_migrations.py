@@ -80,7 +80,7 @@ def test_v1_fixture_gains_the_reminder_tables_in_v2(tmp_path: Path) -> None:
         raw.close()
     vault = VaultManager(dest, MemoryKeyStore()).open_with_recovery(recovery)
     try:
-        assert vault.schema_version() == 2
+        assert vault.schema_version() == latest_version()
         [account] = repos.list_accounts(vault)
         assert account.label == "fixture 花呗"
         with vault.transaction() as conn:
@@ -89,6 +89,32 @@ def test_v1_fixture_gains_the_reminder_tables_in_v2(tmp_path: Path) -> None:
         assert vault.query("SELECT reminder_id, state FROM reminder_state") == [("i1-3", "shown")]
         with pytest.raises(Exception, match="CHECK"), vault.transaction() as conn:
             conn.execute("INSERT INTO reminder_state(reminder_id, state, updated_at) VALUES ('i1-1', 'gone', 'x')")
+        assert vault.integrity_problems() == []
+    finally:
+        vault.close()
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_v1_and_v2_fixtures_gain_the_letter_columns_in_v3(version: int, tmp_path: Path) -> None:
+    """0003_letters adds the response-clock columns to ``letters``; old rows (none in the fixtures) default to
+    drafts, and the status CHECK holds."""
+    dest = tmp_path / f"v{version}.mybnpl"
+    shutil.copy(FIXTURES / f"v{version}.mybnpl", dest)
+    shutil.copy(FIXTURES / f"v{version}.mybnpl.keyinfo", tmp_path / f"v{version}.mybnpl.keyinfo")
+    recovery = (FIXTURES / f"v{version}.recovery.txt").read_text().strip()
+    vault = VaultManager(dest, MemoryKeyStore()).open_with_recovery(recovery)
+    try:
+        assert vault.schema_version() >= 3
+        cols = {r[1] for r in vault.query("PRAGMA table_info(letters)")}
+        assert {"status", "sent_channel", "sent_ref", "deadline_on", "deadline_source", "deadline_id",
+                "recipient", "account_id", "finding_id"} <= cols
+        with vault.transaction() as conn:
+            conn.execute("INSERT INTO cases(title, opened_on) VALUES ('c', '2026-01-01')")
+            conn.execute("INSERT INTO letters(case_id, kind, jurisdiction, lang, title, body, created_at) "
+                         "VALUES (1, 'complaint', 'CN', 'zh', 't', 'b', 'x')")
+        assert vault.query("SELECT status, sent_ref, missing_json FROM letters") == [("draft", "", "[]")]
+        with pytest.raises(Exception, match="CHECK"), vault.transaction() as conn:
+            conn.execute("UPDATE letters SET status = 'lost'")
         assert vault.integrity_problems() == []
     finally:
         vault.close()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from mybnpl import __version__, i18n
-from mybnpl.cli import case_cmds, data_cmds, due_cmds, vault_cmds
+from mybnpl.cli import case_cmds, data_cmds, due_cmds, letter_cmds, vault_cmds
 from mybnpl.cli.base import Env, _date, _Parser
 from mybnpl.core.errors import UsageError, UserError
 from mybnpl.hardening import harden_process
@@ -24,7 +24,8 @@ from mybnpl.i18n import _
 __all__ = ["Env", "build_parser", "main"]
 
 
-class Commands(case_cmds.CaseCommands, data_cmds.DataCommands, due_cmds.DueCommands, vault_cmds.VaultCommands):
+class Commands(case_cmds.CaseCommands, data_cmds.DataCommands, due_cmds.DueCommands, letter_cmds.LetterCommands,
+               vault_cmds.VaultCommands):
     """Every subcommand, as ``cmd_<name>`` methods."""
 
 
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_cmds.add_parsers(cmd)
     case_cmds.add_parsers(cmd)
     due_cmds.add_parsers(cmd)
+    letter_cmds.add_parsers(cmd)
     return p
 
 

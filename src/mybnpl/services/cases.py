@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from mybnpl.core.errors import InvalidInput, NotFound
+from mybnpl.services import letters as letters_svc
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
@@ -36,8 +37,25 @@ def open_case_from_finding(vault: Vault, finding_id: int, title: str, today: dat
     return case_id
 
 
-def list_cases(vault: Vault) -> list[dict[str, Any]]:
+def list_cases(vault: Vault, today: date | None = None) -> list[dict[str, Any]]:
+    """Every case with its letters (id, kind, status, recipient, sent_on, deadline_on, replies) and, for letters
+    still waiting, the state of their response clock as of ``today``."""
+    today = today or date.today()
+    due = {d.letter_id: d for d in letters_svc.letters_due(vault, today)}
     rows = vault.query("SELECT id, title, status, opened_on, provider_id, account_id, reference FROM cases "
                        "ORDER BY id")
-    return [{"id": r[0], "title": r[1], "status": r[2], "opened_on": r[3], "provider": r[4], "account_id": r[5],
-             "reference": r[6]} for r in rows]
+    out = []
+    for r in rows:
+        letters = []
+        for rec in letters_svc.list_letters(vault, int(r[0])):
+            d = due.get(rec.id)
+            replies = vault.query("SELECT evidence_id FROM evidence_links WHERE entity = 'letter_reply' AND "
+                                  "entity_id = ? ORDER BY evidence_id", (rec.id,))
+            letters.append({"id": rec.id, "kind": rec.kind, "status": rec.status, "title": rec.title,
+                            "recipient": rec.recipient, "sent_on": rec.sent_on.isoformat() if rec.sent_on else None,
+                            "deadline_on": rec.deadline_on.isoformat() if rec.deadline_on else None,
+                            "deadline_state": d.state if d else None, "escalate_to": d.escalate_to if d else None,
+                            "reply_evidence_ids": [int(x[0]) for x in replies]})
+        out.append({"id": r[0], "title": r[1], "status": r[2], "opened_on": r[3], "provider": r[4],
+                    "account_id": r[5], "reference": r[6], "letters": letters})
+    return out

@@ -34,7 +34,8 @@ from mybnpl.ui.pages.dashboard import DashboardPage
 from mybnpl.ui.pages.evidence import EvidencePage
 from mybnpl.ui.pages.findings import FindingsPage
 from mybnpl.ui.pages.imports import ImportPage
-from mybnpl.ui.pages.placeholders import DossiersPage, LettersPage
+from mybnpl.ui.pages.letters import LettersPage
+from mybnpl.ui.pages.placeholders import DossiersPage
 from mybnpl.ui.pages.settings import KEY_MODE_TEXT, SettingsPage
 from mybnpl.ui.pages.transactions import TransactionsPage
 from mybnpl.ui.reminders_ui import ReminderDriver
@@ -94,6 +95,9 @@ class MainWindow(QMainWindow):
         dash = self.pages["dashboard"]
         assert isinstance(dash, DashboardPage)
         dash.finding_activated.connect(self.show_finding)
+        findings_page, letters_page = self.pages["findings"], self.pages["letters"]
+        assert isinstance(findings_page, FindingsPage) and isinstance(letters_page, LettersPage)
+        findings_page.letter_requested.connect(self.draft_letter_for)
         self.settings_page.setting_changed.connect(self._setting_changed)
         self.settings_page.lock_requested.connect(self.lock)
         self.settings_page.key_changed.connect(self._update_status)
@@ -135,6 +139,13 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(list(self.pages).index(key))
+
+    def draft_letter_for(self, finding_id: int) -> None:
+        """"Start a complaint" on a confirmed finding: the Letters page, with a draft about that finding."""
+        page = self.pages["letters"]
+        assert isinstance(page, LettersPage)
+        self.show_page("letters")
+        page.new_letter(finding_id)
 
     def show_finding(self, finding_id: int) -> None:
         page = self.pages["findings"]

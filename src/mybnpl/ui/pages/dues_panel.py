@@ -31,8 +31,10 @@ from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.reminders.model import DueItem, DueKind, DueStatus
 from mybnpl.reminders.weeks import WeekTotal
 from mybnpl.services import due as due_svc
+from mybnpl.services import letters as letters_svc
 from mybnpl.services import reminders as reminders_svc
 from mybnpl.ui.context import UiContext
+from mybnpl.ui.letter_dialogs import kind_name
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.widgets import heading, muted, set_text
 from mybnpl.ui.worker import Op
@@ -93,6 +95,7 @@ class DuesPanel(QWidget):
         self.vault: Vault | None = None
         self.items: list[DueItem] = []
         self.week_totals: list[WeekTotal] = []
+        self.answers_due: list[letters_svc.DueLetter] = []
         self.ask_ics_path: Callable[[], str] = self._ask_ics_path
         self.paid_dialog: PaidDialog | None = None
         self.title = heading(scale=1.15)
@@ -109,6 +112,9 @@ class DuesPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.empty = muted(QLabel())
+        self.answers = QLabel()
+        self.answers.setObjectName("answersDue")
+        self.answers.setWordWrap(True)
         self.weeks = muted(QLabel())
         self.weeks.setObjectName("weekTotals")
         self.weeks.setWordWrap(True)
@@ -128,6 +134,7 @@ class DuesPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.weeks)
+        layout.addWidget(self.answers)
         layout.addWidget(self.status)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
@@ -150,19 +157,20 @@ class DuesPanel(QWidget):
             return
         catalog, today = self.ctx.catalog, self.ctx.today()
 
-        def work() -> tuple[list[DueItem], list[WeekTotal]]:
-            return due_svc.due_items(vault, catalog, today, within_days=7), due_svc.weeks(vault, catalog, today, 4)
+        def work() -> tuple[list[DueItem], list[WeekTotal], list[letters_svc.DueLetter]]:
+            return (due_svc.due_items(vault, catalog, today, within_days=7), due_svc.weeks(vault, catalog, today, 4),
+                    letters_svc.letters_due(vault, today))
 
         Op(self, work).success(self._loaded).failure(self._failed).run()
 
-    def _loaded(self, result: tuple[list[DueItem], list[WeekTotal]]) -> None:
+    def _loaded(self, result: tuple[list[DueItem], list[WeekTotal], list[letters_svc.DueLetter]]) -> None:
         if self.vault is None:
             return
-        self.items, self.week_totals = result
+        self.items, self.week_totals, self.answers_due = result
         self._render()
 
     def clear(self) -> None:
-        self.items, self.week_totals = [], []
+        self.items, self.week_totals, self.answers_due = [], [], []
         set_text(self.status, "")
         if self.paid_dialog is not None:
             self.paid_dialog.done(QDialog.DialogCode.Rejected)
@@ -196,6 +204,19 @@ class DuesPanel(QWidget):
             parts.append(f"<span style='color:{LATE}'>⚠ {text}</span>" if w.stacking else text)
         self.weeks.setText(" · ".join(parts))
         self.weeks.setVisible(bool(parts))
+        answers = []
+        for d in self.answers_due[:4]:
+            if d.state in ("overdue", "expired"):
+                text = tr(N_("No answer from {to} to letter {id}, due {date}: time to escalate ({next})."),
+                          to=d.recipient, id=d.letter_id, date=d.deadline_on.isoformat(),
+                          next=kind_name(d.escalate_to) if d.escalate_to else "–")
+                answers.append(f"<span style='color:{LATE}'>{_esc(text)}</span>")
+            else:
+                answers.append(_esc(tr(N_("Answer from {to} to letter {id} due {date} ({n} days left)."),
+                                       to=d.recipient, id=d.letter_id, date=d.deadline_on.isoformat(),
+                                       n=d.days_left)))
+        self.answers.setText("<br>".join(answers))
+        self.answers.setVisible(bool(answers))
         self._update()
 
     def selected(self) -> DueItem | None:
@@ -268,3 +289,7 @@ class DuesPanel(QWidget):
         self.paid_button.setText(_("Mark &paid…"))
         self.ics_button.setText(_("Export &calendar…"))
         self._render()
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

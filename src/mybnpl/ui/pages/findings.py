@@ -109,6 +109,7 @@ class FindingsPage(Page):
                   "evidence it rests on. Heuristics say how sure they are; you decide what is true.")
     data_changed = Signal()
     complaint_started = Signal(int)  # case id
+    letter_requested = Signal(int)  # finding id: draft the complaint letter
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -309,10 +310,11 @@ class FindingsPage(Page):
         fid, title, today = f.id, kind_title(f.kind), self.ctx.today()
 
         def done(case_id: int) -> None:
-            self._say(lambda: tr(N_("Case {id} opened from this finding. Letters will be drafted from it."),
+            self._say(lambda: tr(N_("Case {id} opened from this finding. Choose the letter to draft."),
                                  id=case_id))
             self.complaint_started.emit(case_id)
             self.data_changed.emit()
+            self.letter_requested.emit(fid)
 
         Op(self, lambda: cases_svc.open_case_from_finding(vault, fid, title, today)).success(done).failure(
             self._failed).run()

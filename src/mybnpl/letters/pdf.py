@@ -1,0 +1,320 @@
+"""A small text-document → PDF writer (reportlab) with CJK text: letters now, dossiers later.
+
+The document is a sequence of blocks (:class:`Heading`, :class:`Paragraph`, :class:`Table`,
+:class:`PageBreak`); :func:`render_pdf` lays them out on A4 or Letter and returns the PDF as bytes (no file
+I/O: callers write it atomically). Every glyph comes from the fonts shipped in ``resources/fonts/``
+("mybnpl CJK Sans/Mono", subsets of Noto Sans CJK SC, OFL; built by ``tools/make_font.py``), embedded as
+subsets, so Chinese renders on a machine without any CJK font and text stays selectable and searchable.
+Nothing falls back to the standard-14 fonts (which would not be embedded).
+
+Lines containing CJK wrap by character, with reportlab's kinsoku rules (no ``，`` or ``。`` at a line
+start); Latin-only paragraphs wrap at spaces. Headings become PDF bookmarks; pages are numbered "n / N".
+The metadata carries the title, the language and "mybnpl" as creator and producer, nothing personal.
+``invariant=True`` fixes the dates and the document id, for byte-identical output in tests.
+
+The fonts cover GB2312 and more (see the tool), not every character a user may type: :func:`missing_glyphs`
+names what would print as an empty box, so a caller can warn before exporting.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib import textsplit as rl_textsplit
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import PageBreak as RLPageBreak
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus import paragraph as rl_paragraph
+
+from mybnpl.resources import resource_path
+
+SANS = "mybnplCJKSans"
+SANS_BOLD = "mybnplCJKSans-Bold"
+MONO = "mybnplCJKMono"
+FONT_FILES = {SANS: "mybnplCJKSans-Regular.ttf", SANS_BOLD: "mybnplCJKSans-Bold.ttf",
+              MONO: "mybnplCJKMono-Regular.ttf"}
+CREATOR = "mybnpl"
+
+Align = Literal["left", "center", "right"]
+_ALIGN: dict[Align, Literal[0, 1, 2]] = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+# Characters that make a line "CJK": wrap by character instead of at spaces.
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]")
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 1 = section, 2 = subsection, 3 = minor; each becomes a bookmark
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Plain text (not markup). Single line breaks are kept; leading spaces are kept (indentation)."""
+
+    text: str
+    style: Literal["body", "small", "mono"] = "body"
+    align: Align = "left"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A grid of plain-text cells with a header row repeated on every page it spans.
+
+    ``widths`` are relative weights per column (default: equal); ``mono`` the columns set in the monospaced
+    font (hashes, reference numbers); ``small`` sets the whole table in a smaller size.
+    """
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] | None = None
+    mono: frozenset[int] = field(default_factory=frozenset)
+    small: bool = True
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Table | PageBreak
+
+
+# --- fonts -------------------------------------------------------------------------------------------------
+
+# Chinese punctuation that may not start a line; reportlab's list (Japanese rules) lacks most of it.
+_CANNOT_START_ZH = "，；：！？）》〉」』】〕〗〙〛”’、。．·…—～％‰℃"
+
+
+@cache
+def register_fonts() -> tuple[str, str, str]:
+    """Register the shipped fonts with reportlab (once per process); returns (sans, bold, mono) names."""
+    for module in (rl_paragraph, rl_textsplit):  # one-frag paragraphs break in textsplit, others in paragraph
+        cannot_start: str = getattr(module, "ALL_CANNOT_START", "")
+        missing = "".join(c for c in _CANNOT_START_ZH if c not in cannot_start)
+        module.ALL_CANNOT_START = cannot_start + missing  # type: ignore[attr-defined]
+    for name, filename in FONT_FILES.items():
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", filename))))
+    pdfmetrics.registerFontFamily(SANS, normal=SANS, bold=SANS_BOLD, italic=SANS, boldItalic=SANS_BOLD)
+    return SANS, SANS_BOLD, MONO
+
+
+def _charmap(font_name: str) -> dict[int, int]:
+    register_fonts()
+    font: Any = pdfmetrics.getFont(font_name)
+    cmap: dict[int, int] = font.face.charToGlyph
+    return cmap
+
+
+def missing_glyphs(text: str, font_name: str = SANS) -> set[str]:
+    """Characters of ``text`` the font cannot draw (they would print as empty boxes)."""
+    cmap = _charmap(font_name)
+    return {c for c in text if ord(c) not in cmap and not c.isspace() and c.isprintable()}
+
+
+# --- layout ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Styles:
+    body: ParagraphStyle
+    small: ParagraphStyle
+    mono: ParagraphStyle
+    title: ParagraphStyle
+    headings: tuple[ParagraphStyle, ParagraphStyle, ParagraphStyle]
+
+
+@cache
+def _styles(bold_ok: bool = True) -> _Styles:
+    sans, bold, mono = register_fonts()
+    head_font = bold if bold_ok else sans
+    body = ParagraphStyle("body", fontName=sans, fontSize=10.5, leading=16, spaceAfter=6, allowWidows=0,
+                          allowOrphans=0)
+    return _Styles(
+        body=body,
+        small=ParagraphStyle("small", parent=body, fontSize=8, leading=11, spaceAfter=0),
+        # 7.5 pt: a SHA-256 (64 hex digits, 240 pt) fits on one line in half an A4 text width
+        mono=ParagraphStyle("mono", parent=body, fontName=mono, fontSize=7.5, leading=11, spaceAfter=0),
+        title=ParagraphStyle("title", parent=body, fontName=head_font, fontSize=16, leading=22, spaceAfter=12,
+                             alignment=TA_CENTER),
+        headings=(
+            ParagraphStyle("h1", parent=body, fontName=head_font, fontSize=13.5, leading=19, spaceBefore=10,
+                           spaceAfter=6, keepWithNext=1),
+            ParagraphStyle("h2", parent=body, fontName=head_font, fontSize=12, leading=17, spaceBefore=8,
+                           spaceAfter=4, keepWithNext=1),
+            ParagraphStyle("h3", parent=body, fontName=head_font, fontSize=10.5, leading=16, spaceBefore=6,
+                           spaceAfter=3, keepWithNext=1),
+        ),
+    )
+
+
+def _line_style(style: ParagraphStyle, line: str, indent: float, first: bool, last: bool,
+                align: Align | None) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"{style.name}-line", parent=style, firstLineIndent=indent,
+        spaceBefore=style.spaceBefore if first else 0, spaceAfter=style.spaceAfter if last else 0,
+        wordWrap="CJK" if _CJK.search(line) else None,
+        alignment=_ALIGN[align] if align is not None else style.alignment,
+    )
+
+
+def _para(text: str, style: ParagraphStyle, align: Align | None = None) -> list[Flowable]:
+    """Plain text → one reportlab paragraph per line (line breaks kept), each wrapping on its own: by
+    character when it holds CJK, at spaces otherwise. reportlab drops leading whitespace (the "　　" indent
+    of Chinese paragraphs too), so a line's indent becomes its first-line indent of the same width."""
+    lines = text.split("\n")
+    out: list[Flowable] = []
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if not stripped:
+            out.append(Spacer(1, style.leading))
+            continue
+        indent = line[: len(line) - len(stripped)].replace("\t", "    ")
+        width = pdfmetrics.stringWidth(indent, style.fontName, style.fontSize) if indent else 0.0
+        out.append(RLParagraph(escape(stripped), _line_style(style, line, width, i == 0, i == len(lines) - 1,
+                                                             align)))
+    return out
+
+
+class _HeadingPara(RLParagraph):
+    """A heading paragraph that knows its outline level and plain text (for bookmarks)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, level: int) -> None:
+        one_line = " ".join(text.split())
+        wrap = "CJK" if _CJK.search(one_line) else None
+        super().__init__(escape(one_line), ParagraphStyle(f"{style.name}-w", parent=style, wordWrap=wrap))
+        self.outline_text = one_line
+        self.outline_level = level
+
+
+def _heading(text: str, level: int) -> _HeadingPara:
+    styles = _styles(bold_ok=not missing_glyphs(text, SANS_BOLD))
+    if level <= 0:
+        return _HeadingPara(text, styles.title, 0)
+    return _HeadingPara(text, styles.headings[min(level, 3) - 1], level)
+
+
+def _table(block: Table, avail_width: float) -> RLTable:
+    styles = _styles()
+    ncols = len(block.header)
+    if any(len(row) != ncols for row in block.rows):
+        raise ValueError("every table row needs as many cells as the header")
+    weights = block.widths or (1.0,) * ncols
+    if len(weights) != ncols:
+        raise ValueError("one width per column")
+    total = sum(weights)
+    col_widths = [avail_width * w / total for w in weights]
+    cell = styles.small if block.small else styles.body
+    mono = styles.mono if block.small else ParagraphStyle("mono-body", parent=styles.body, fontName=MONO)
+    head = ParagraphStyle("th", parent=cell, fontName=_styles(bold_ok=True).headings[0].fontName)
+    data: list[list[list[Flowable]]] = [[_para(h, head if not missing_glyphs(h, SANS_BOLD) else cell)
+                                         for h in block.header]]
+    for row in block.rows:
+        # the mono face is Latin only: a cell with anything else is set in the sans face instead
+        data.append([_para(text, mono if i in block.mono and not missing_glyphs(text, MONO) else cell)
+                     for i, text in enumerate(row)])
+    table = RLTable(data, colWidths=col_widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), SANS),  # else cells select Helvetica, a non-embedded font
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),  # ruled cells: readers and table extractors agree
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.93, 0.93, 0.93)),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+class _NumberedCanvas(Canvas):
+    """Defers pages so the footer can say "n / N" (the total is known only at the end)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._saved: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._saved.append(dict(self.__dict__))
+        self._startPage()  # type: ignore[attr-defined]
+
+    def save(self) -> None:
+        total = len(self._saved)
+        for state in self._saved:
+            self.__dict__.update(state)
+            self.setFont(MONO, 8)
+            self.setFillColor(colors.grey)
+            width = self._pagesize[0]  # type: ignore[attr-defined]
+            self.drawCentredString(width / 2, 10 * mm, f"{self.getPageNumber()} / {total}")
+            super().showPage()
+        super().save()
+
+
+class _Doc(SimpleDocTemplate):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._outline_level = -1
+        self._outline_n = 0
+        self.outline_base = 0  # the smallest heading level in the story: outline level 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if not isinstance(flowable, _HeadingPara):
+            return
+        # outline levels may not skip: a level-3 heading straight after the title becomes level 1
+        level = max(0, min(flowable.outline_level - self.outline_base, self._outline_level + 1))
+        self._outline_level = level
+        self._outline_n += 1
+        key = f"h{self._outline_n}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable.outline_text, key, level=level, closed=False)
+
+
+def render_pdf(blocks: Sequence[Block], *, title: str, lang: str, subject: str = "",
+               page_size: Literal["A4", "Letter"] = "A4", title_heading: bool = True,
+               invariant: bool = False) -> bytes:
+    """Lay ``blocks`` out and return the PDF. ``title`` goes into the metadata and, with ``title_heading``,
+    on top of the first page; ``lang`` ("zh", "zh_CN", "en", …) sets the document language."""
+    sans, _bold, _mono = register_fonts()
+    size = A4 if page_size == "A4" else LETTER
+    buf = io.BytesIO()
+    doc = _Doc(buf, pagesize=size, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+               bottomMargin=20 * mm, title=title, subject=subject, author="", creator=CREATOR, producer=CREATOR,
+               lang="zh-CN" if lang.lower().startswith("zh") else "en", displayDocTitle=1,
+               initialFontName=sans, invariant=1 if invariant else 0)
+    story: list[Flowable] = []
+    if title_heading and title:
+        story.append(_heading(title, 0))
+    styles = _styles()
+    for block in blocks:
+        if isinstance(block, Heading):
+            story.append(_heading(block.text, block.level))
+        elif isinstance(block, Paragraph):
+            mono_ok = block.style != "mono" or not missing_glyphs(block.text, MONO)
+            style = getattr(styles, block.style) if mono_ok else styles.small
+            story.extend(_para(block.text, style, block.align))
+        elif isinstance(block, Table):
+            story.append(_table(block, doc.width))
+            story.append(Spacer(1, 6))
+        elif isinstance(block, PageBreak):
+            story.append(RLPageBreak())
+        else:  # pragma: no cover - exhaustive
+            raise TypeError(f"not a block: {block!r}")
+    levels = [f.outline_level for f in story if isinstance(f, _HeadingPara)]
+    doc.outline_base = min(levels, default=0)
+    if not story:
+        story.append(Spacer(1, 1))
+    doc.build(story, canvasmaker=_NumberedCanvas)
+    return buf.getvalue()

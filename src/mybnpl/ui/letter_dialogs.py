@@ -1,0 +1,173 @@
+"""Dialogs of the Letters page: draft a new letter, mark a letter sent, the user's own details."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mybnpl.core.errors import UserError
+from mybnpl.i18n import N_, _, current_language
+from mybnpl.letters.compose import KIND_NAMES
+from mybnpl.letters.legal import KINDS
+from mybnpl.services import findings as findings_svc
+from mybnpl.services.accounts import list_accounts
+from mybnpl.ui.context import UiContext
+from mybnpl.ui.finding_text import kind_title
+from mybnpl.ui.models import provider_name
+from mybnpl.ui.widgets import muted
+from mybnpl.vault.db import Vault
+
+JURISDICTIONS = ("CN", "UK", "EU", "US")
+PROFILE_LABELS = {"name": N_("&Name:"), "address": N_("&Address:"), "phone": N_("&Phone:"),
+                  "email": N_("&E-mail:"), "id_number": N_("&ID number:")}
+
+
+def kind_name(kind: str) -> str:
+    names = KIND_NAMES.get(kind)
+    if names is None:
+        return kind
+    return names.zh if current_language() == "zh_CN" else names.en
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    box.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+class DraftDialog(QDialog):
+    """What to write: kind, account, jurisdiction, language and, optionally, the finding it is about."""
+
+    def __init__(self, ctx: UiContext, vault: Vault, parent: QWidget | None = None,
+                 finding_id: int | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kind = QComboBox()
+        for k in KINDS:
+            self.kind.addItem(kind_name(k), k)
+        self.account = QComboBox()
+        self.accounts = list_accounts(vault)
+        for acc in self.accounts:
+            self.account.addItem(f"{provider_name(ctx.catalog, acc.provider_id)} – {acc.label}", acc.id)
+        self.jurisdiction = QComboBox()
+        for j in JURISDICTIONS:
+            self.jurisdiction.addItem(j, j)
+        self.lang = QComboBox()
+        self.lang.addItem("中文", "zh")
+        self.lang.addItem("English", "en")
+        self.lang.setCurrentIndex(0 if current_language() == "zh_CN" else 1)
+        self.finding = QComboBox()
+        self.finding.addItem(_("(none)"), None)
+        for f in findings_svc.list_findings(vault):
+            self.finding.addItem(f"#{f.id} {kind_title(f.kind)} – {provider_name(ctx.catalog, f.provider_id)}",
+                                 f.id)
+        self.findings = {f.id: f for f in findings_svc.list_findings(vault)}
+        self.account.currentIndexChanged.connect(self._account_changed)
+        self.finding.currentIndexChanged.connect(self._finding_changed)
+        if finding_id is not None:
+            self.finding.setCurrentIndex(max(0, self.finding.findData(finding_id)))
+        self._finding_changed()
+        self._account_changed()
+        form = QFormLayout()
+        form.addRow(_("&Letter:"), self.kind)
+        form.addRow(_("&Account:"), self.account)
+        form.addRow(_("&Jurisdiction:"), self.jurisdiction)
+        form.addRow(_("La&nguage:"), self.lang)
+        form.addRow(_("&About finding:"), self.finding)
+        note = muted(QLabel(_("mybnpl fills in what the vault knows and marks what is missing for you to fill "
+                              "in. It never invents facts.")))
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(_buttons(self, _("&Draft")))
+        self.setWindowTitle(_("New letter"))
+        self.setMinimumWidth(520)
+
+    def _finding_changed(self) -> None:
+        """A letter about a finding goes to that finding's provider: pick its account."""
+        f = self.findings.get(self.finding.currentData())
+        if f is None:
+            return
+        account = f.account_id or next((a.id for a in self.accounts if a.provider_id == f.provider_id), None)
+        index = self.account.findData(account) if account is not None else -1
+        if index >= 0:
+            self.account.setCurrentIndex(index)
+
+    def _account_changed(self) -> None:
+        acc = next((a for a in self.accounts if a.id == self.account.currentData()), None)
+        if acc is None:
+            return
+        try:
+            jurisdictions = self.ctx.catalog.get(acc.provider_id).jurisdictions
+        except UserError:  # an id the catalog no longer knows
+            return
+        index = self.jurisdiction.findData(jurisdictions[0].upper()) if jurisdictions else -1
+        if index >= 0:
+            self.jurisdiction.setCurrentIndex(index)
+
+
+class SentDialog(QDialog):
+    def __init__(self, today: date, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.date = QDateEdit(QDate(today.year, today.month, today.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.channel = QLineEdit()
+        self.channel.setPlaceholderText(_("e.g. 12378 hotline, registered post, the app's complaint form"))
+        self.ref = QLineEdit()
+        self.ref.setPlaceholderText(_("ticket or tracking number, if any"))
+        form = QFormLayout()
+        form.addRow(_("&Sent on:"), self.date)
+        form.addRow(_("&How:"), self.channel)
+        form.addRow(_("&Reference:"), self.ref)
+        hint = muted(QLabel(_("The answer deadline starts counting from this day.")))
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(_buttons(self, _("&Mark sent")))
+        self.setWindowTitle(_("Mark the letter sent"))
+
+    def day(self) -> date:
+        d = self.date.date()
+        return date(d.year(), d.month(), d.day())
+
+
+class ProfileDialog(QDialog):
+    """The user's own details, kept encrypted in the vault and used by every letter."""
+
+    def __init__(self, values: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fields: dict[str, QLineEdit] = {}
+        form = QFormLayout()
+        for key, label in PROFILE_LABELS.items():
+            edit = QLineEdit(values.get(key, ""))
+            self.fields[key] = edit
+            form.addRow(_(label), edit)
+        hint = muted(QLabel(_("Kept inside the encrypted vault. Letters use them; leave empty what you do not "
+                              "want in a letter.")))
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(_buttons(self, _("&Save")))
+        self.setWindowTitle(_("Your details for letters"))
+        self.setMinimumWidth(480)
+
+    def values(self) -> dict[str, str]:
+        return {k: e.text() for k, e in self.fields.items()}
