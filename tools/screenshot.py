@@ -64,6 +64,15 @@ def main(argv: list[str]) -> int:
         for key in args.page or list(window.pages):
             window.show_page(key)
             settle(app)
+            if key == "letters":  # a drafted complaint about the unconsented enrollment
+                from mybnpl.services import letters as letters_svc
+
+                account = vault.query("SELECT id FROM accounts WHERE provider_id = 'meituan_yuefu'")[0][0]
+                lang = "zh" if args.lang == "zh_CN" else "en"
+                letters_svc.draft_letter(vault, catalog, letters_svc.load_legal(), "complaint", account, "CN", lang,
+                                         TODAY)
+                window.pages[key].reload()
+                settle(app)
             if key == "findings":  # show the finding the product is about, with the rows behind it
                 page = window.pages[key]
                 items = page.model.items

@@ -5,6 +5,7 @@ details; the disclaimer is in the app and not in the letter."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date as date_t
 from pathlib import Path
 
 import pdfplumber
@@ -124,3 +125,37 @@ def test_profile_and_lock(qtbot: QtBot, win: MainWindow, demo_vault: Vault) -> N
     assert page.model.rowCount() == 0 and page.editor.toPlainText() == "" and page.profile_dialog is None
     if win.unlock_dialog is not None:
         win.unlock_dialog.close()
+
+
+def test_answer_deadline_reminds_once_then_escalation(qtbot: QtBot, win: MainWindow, demo_vault: Vault,
+                                                       ctx: UiContext) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from mybnpl.services.catalog import load_catalog
+
+    account = demo_vault.query("SELECT id FROM accounts WHERE provider_id = 'meituan_yuefu'")[0][0]
+    draft = letters_svc.draft_letter(demo_vault, load_catalog(), letters_svc.load_legal(), "complaint", account,
+                                     "CN", "zh", TODAY)
+    sent = letters_svc.mark_sent(demo_vault, draft.id, TODAY, "12315", "R-9", TODAY)
+    assert sent.deadline_on is not None
+    shown: list[tuple[str, str]] = []
+    win.reminders.notify = lambda title, body: shown.append((title, body))
+    zone = ZoneInfo("Asia/Shanghai")
+
+    def check_on(day: date_t) -> list[tuple[str, str]]:
+        before = len(shown)
+        ctx.now = lambda: datetime(day.year, day.month, day.day, 9, 30, tzinfo=zone)
+        win.reminders.check()
+        wait_for_ops()
+        qtbot.waitUntil(lambda: not win.reminders.busy, timeout=10_000)
+        qtbot.wait(50)
+        return shown[before:]
+
+    assert not [t for t, _b in check_on(sent.deadline_on - timedelta(days=5)) if "letter" in t.lower()]
+    soon = check_on(sent.deadline_on - timedelta(days=1))
+    assert any(str(sent.deadline_on) in b for _t, b in soon)
+    again = check_on(sent.deadline_on - timedelta(days=1))
+    assert not any(str(sent.deadline_on) in b for _t, b in again)  # once
+    late = check_on(sent.deadline_on + timedelta(days=2))
+    assert any("No answer" in t for t, _b in late)

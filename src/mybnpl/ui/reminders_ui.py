@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from mybnpl.i18n import N_, _, ngettext, tr
 from mybnpl.reminders.plan import DEFAULT_TIME
 from mybnpl.services import reminders as reminders_svc
+from mybnpl.services.letter_reminders import LetterNotice, mark_letter_reminded, pending_letter_reminders
 from mybnpl.services.reminders import Notice
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.widgets import muted, set_text
@@ -35,6 +36,7 @@ class ReminderDriver(QObject):
     """Checks for due reminders every minute and when asked; ``notify(title, body)`` shows one."""
 
     shown = Signal(list)  # the Notices just shown
+    letters_shown = Signal(list)  # the LetterNotices just shown
 
     def __init__(self, ctx: UiContext, vault: Callable[[], Vault | None], notify: Callable[[str, str], None],
                  parent: QWidget) -> None:
@@ -70,7 +72,7 @@ class ReminderDriver(QObject):
         catalog, now, privacy = self.ctx.catalog, self.ctx.now(), bool(self.ctx.config.get("reminder_privacy"))
         manager = self.ctx.manager
 
-        def work() -> list[Notice]:
+        def work() -> tuple[list[Notice], list[LetterNotice]]:
             vault, own = open_vault, False
             if vault is None or vault.closed:
                 vault, own = manager.open_with_keyring(), True
@@ -78,7 +80,10 @@ class ReminderDriver(QObject):
                 notices = reminders_svc.pending_reminders(vault, catalog, now, privacy=privacy)
                 for n in notices:
                     reminders_svc.mark_reminder(vault, n.id, "shown", now=now)
-                return notices
+                answers = pending_letter_reminders(vault, now.date(), privacy=privacy)
+                for a in answers:
+                    mark_letter_reminded(vault, a.key)
+                return notices, answers
             finally:
                 if own:
                     vault.close()
@@ -89,7 +94,12 @@ class ReminderDriver(QObject):
     def _done(self) -> None:
         self.busy = False
 
-    def _show(self, notices: list[Notice]) -> None:
+    def _show(self, result: tuple[list[Notice], list[LetterNotice]]) -> None:
+        notices, answers = result
+        for a in answers:  # letters waiting for an answer: a notification each (there are few)
+            self.notify(a.title, a.body)
+        if answers:
+            self.letters_shown.emit(answers)
         if not notices:
             return
         if len(notices) == 1:

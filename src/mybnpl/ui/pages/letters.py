@@ -46,7 +46,7 @@ DISCLAIMER = N_("Letters are templates filled in from your case file. Read them,
 
 
 class LettersModel(QAbstractTableModel):
-    COLUMNS = (N_("#"), N_("Letter"), N_("To"), N_("Status"), N_("Answer due"))
+    COLUMNS = (N_("#"), N_("Case"), N_("Letter"), N_("To"), N_("Status"), N_("Answer due"))
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -73,7 +73,8 @@ class LettersModel(QAbstractTableModel):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         r = self.items[index.row()]
-        return (str(r.id), f"{kind_name(r.kind)} ({r.jurisdiction}, {r.lang})", r.recipient,
+        return (str(r.id), f"#{r.case_id}" if r.case_id else "–", f"{kind_name(r.kind)} ({r.jurisdiction}, {r.lang})",
+                r.recipient,
                 _(STATUS.get(r.status, r.status)), r.deadline_on.isoformat() if r.deadline_on else "–")[index.column()]
 
     def retranslate(self) -> None:
@@ -124,7 +125,7 @@ class LettersPage(Page):
         self.table.verticalHeader().setVisible(False)
         self.table.setShowGrid(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((36, 200, 200, 110)):
+        for col, width in enumerate((36, 50, 190, 190, 110)):
             self.table.horizontalHeader().resizeSection(col, width)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("letterText")
