@@ -109,6 +109,18 @@ def test_complaint_from_a_finding_edit_export_send_reply(qtbot: QtBot, win: Main
     with qtbot.waitSignal(page.data_changed, timeout=10_000):
         qtbot.mouseClick(page.buttons["reply"], Qt.MouseButton.LeftButton)
     assert letters_svc.get_letter(demo_vault, rec.id).status == "answered"
+    # The case view: the complaint's case with this letter, its status and the reply kept.
+    page.reload()
+    qtbot.waitUntil(lambda: page.cases.topLevelItemCount() >= 1 and page.cases.topLevelItem(0).childCount() >= 1
+                    and page.cases.topLevelItem(0).child(0).text(1) == "answered", timeout=10_000)
+    case_item = page.cases.topLevelItem(0)
+    child = case_item.child(0)
+    assert child.data(0, Qt.ItemDataRole.UserRole) == rec.id
+    assert child.text(1) == "answered" and "1 replies" in child.text(4)
+    page.views.setCurrentIndex(1)
+    page.table.clearSelection()
+    page._case_item_activated(child, 0)
+    assert page.views.currentIndex() == 0 and page.selected() is not None and page.selected().id == rec.id  # type: ignore
 
 
 def test_profile_and_lock(qtbot: QtBot, win: MainWindow, demo_vault: Vault) -> None:

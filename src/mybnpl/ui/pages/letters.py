@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QTableView,
     QTabWidget,
     QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,17 +30,23 @@ from PySide6.QtWidgets import (
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, error_text, tr
 from mybnpl.letters.export import export_letter
+from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import profile as profile_svc
 from mybnpl.services.letters import LetterRecord
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import DraftDialog, ProfileDialog, SentDialog, kind_name
+from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import EmptyState, muted, set_text
 from mybnpl.ui.worker import Op
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+CASE_STATUS = {"open": N_("open"), "waiting": N_("waiting for an answer"), "escalated": N_("escalated"),
+               "closed": N_("closed")}
+DEADLINE_STATE = {"running": N_("running"), "due_today": N_("due today"), "overdue": N_("overdue"),
+                  "expired": N_("expired")}
 STATUS = {"draft": N_("draft"), "sent": N_("sent, waiting"), "answered": N_("answered"), "closed": N_("closed")}
 DISCLAIMER = N_("Letters are templates filled in from your case file. Read them, change what you want and send "
                 "them yourself: you are responsible for what you send. mybnpl is not a lawyer and this is not legal "
@@ -170,7 +178,14 @@ class LettersPage(Page):
         self.body.addWidget(self.banner)
         self.body.addLayout(bar)
         self.body.addWidget(self.status)
-        self.body.addWidget(self.stack, 1)
+        self.cases = QTreeWidget()
+        self.cases.setObjectName("casesTree")
+        self.cases.setColumnCount(5)
+        self.cases.itemDoubleClicked.connect(self._case_item_activated)
+        self.views = QTabWidget()
+        self.views.addTab(self.stack, "")
+        self.views.addTab(self.cases, "")
+        self.body.addWidget(self.views, 1)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._show_selected())
         self._changed = False
         self._editing: int | None = None
@@ -183,10 +198,47 @@ class LettersPage(Page):
         if vault is None or vault.closed:
             self.clear()
             return
-        def work() -> list[LetterRecord]:  # with evidence and replies: the list is short
-            return [letters_svc.get_letter(vault, r.id) for r in letters_svc.list_letters(vault)]
+        today = self.ctx.today()
 
-        Op(self, work).success(self._loaded).failure(self._failed).run()
+        def work() -> tuple[list[LetterRecord], list[dict[str, Any]]]:  # with evidence and replies: few letters
+            return ([letters_svc.get_letter(vault, r.id) for r in letters_svc.list_letters(vault)],
+                    cases_svc.list_cases(vault, today))
+
+        def done(result: tuple[list[LetterRecord], list[dict[str, Any]]]) -> None:
+            self._loaded(result[0])
+            self._fill_cases(result[1])
+
+        Op(self, work).success(done).failure(self._failed).run()
+
+    def _fill_cases(self, cases: list[dict[str, Any]]) -> None:
+        """Each complaint case with its letters, their answer deadlines and the replies kept."""
+        self.cases.clear()
+        for c in cases:
+            top = QTreeWidgetItem([f"#{c['id']} {c['title']}", _(CASE_STATUS.get(c["status"], c["status"])),
+                                   str(c["opened_on"]), provider_name(self.ctx.catalog, c["provider"]), ""])
+            for letter in c["letters"]:
+                state = letter.get("deadline_state") or ""
+                extra = _(DEADLINE_STATE.get(state, state)) if state else ""
+                if letter.get("escalate_to"):
+                    extra += " → " + kind_name(str(letter["escalate_to"]))
+                child = QTreeWidgetItem([
+                    f"{_('Letter')} {letter['id']}: {kind_name(str(letter['kind']))}",
+                    _(STATUS.get(str(letter["status"]), str(letter["status"]))), str(letter.get("sent_on") or "–"),
+                    str(letter.get("deadline_on") or "–"),
+                    _deadline_note(extra, len(letter.get("reply_evidence_ids") or []))])
+                child.setData(0, Qt.ItemDataRole.UserRole, int(letter["id"]))
+                top.addChild(child)
+            self.cases.addTopLevelItem(top)
+            top.setExpanded(True)
+        for col in range(4):
+            self.cases.resizeColumnToContents(col)
+
+    def _case_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        letter_id = item.data(0, Qt.ItemDataRole.UserRole)
+        row = next((i for i, r in enumerate(self.model.items) if r.id == letter_id), -1)
+        if row >= 0:
+            self.views.setCurrentIndex(0)
+            self.table.selectRow(row)
 
     def _loaded(self, items: list[LetterRecord], select: int | None = None) -> None:
         current = self.selected()
@@ -199,6 +251,7 @@ class LettersPage(Page):
 
     def clear(self) -> None:
         self.model.set_items([])
+        self.cases.clear()
         self.editor.clear()
         self.preview.clear()
         set_text(self.info, "")
@@ -386,6 +439,10 @@ class LettersPage(Page):
         self.empty.retranslate()
         self.model.retranslate()
         set_text(self.banner, _(DISCLAIMER))
+        self.views.setTabText(0, _("Letters"))
+        self.views.setTabText(1, _("Cases"))
+        self.cases.setHeaderLabels([_("Case / letter"), _("Status"), _("Opened / sent"), _("Answer due"),
+                                    _("Deadline")])
         self.tabs.setTabText(0, _("Edit"))
         self.tabs.setTabText(1, _("Preview"))
         for name, text in (("new", N_("&New letter…")), ("save", N_("&Save")), ("export", N_("E&xport…")),
@@ -394,3 +451,8 @@ class LettersPage(Page):
             self.buttons[name].setText(_(text))
         self.table.setAccessibleName(_("Letters"))
         self._show_selected()
+
+
+def _deadline_note(state: str, replies: int) -> str:
+    kept = tr(N_("{n} replies"), n=replies) if replies else ""
+    return " · ".join(x for x in (state, kept) if x)
