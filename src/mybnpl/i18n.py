@@ -82,6 +82,10 @@ def tr(message: str, **params: Any) -> str:
         return message.format(**params)
 
 
+# Messages of mybnpl.core.errors (core imports nothing of ours, so they are marked for translation here).
+CORE_MESSAGES = (N_("Something went wrong."), N_("Not found: {what}."), N_("Invalid input: {detail}"))
+
+
 def error_text(err: UserError) -> str:
     """A UserError's message in the active language."""
     return tr(err.message, **err.params)

@@ -138,3 +138,24 @@ def test_tray_flag_is_accepted_and_passed_to_the_app(tmp_path: Path, monkeypatch
     seen.clear()
     assert run()[0] == 0
     assert seen["tray"] is False  # the window path: the app opens its window
+
+
+def test_bad_paths_dates_and_ranges_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = Run(tmp_path, MYBNPL_PASSPHRASE="long enough passphrase")
+    assert run("init")[0] == 0
+    assert run("demo")[0] == 0
+    for argv, code in ((("remind", "ics", str(tmp_path / "no" / "such" / "dir.ics")), 1),
+                       (("remind", "ics", str(tmp_path)), 1),
+                       (("due", "--within", "99999999"), 2),
+                       (("--today", "9999-12-31", "findings"), 2),
+                       (("--today", "2025-02-29", "due"), 2),
+                       (("remind", "days", "--account", "99"), 1)):
+        rc, _out, err = run(*argv)
+        assert rc == code, (argv, err)
+        assert "Traceback" not in err and len(err.strip().splitlines()) <= 2, (argv, err)
+    capsys.readouterr()
+    assert run("--today", "2025-02-29", "due")[0] == 2
+    assert "2025-02-29 is not a day of the calendar" in capsys.readouterr().err  # argparse writes to sys.stderr
+    rc, _out, err = run("--lang", "zh", "remind", "days", "--account", "99")
+    assert rc == 1 and "找不到" in err
+    assert run("--today", "2024-02-29", "due")[0] == 0  # a leap day is a day

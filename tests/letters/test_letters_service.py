@@ -38,11 +38,17 @@ def test_profile_fills_the_letter_and_the_id_is_masked(demo: Vault) -> None:
         profile_svc.set_profile(demo, nickname="x")
 
 
-def test_finding_letter_uses_its_explanation_rows_and_evidence(demo: Vault) -> None:
+def test_finding_letter_states_it_to_the_recipient_with_rows_and_evidence(demo: Vault) -> None:
     [f] = [x for x in findings_svc.list_findings(demo)
            if x.kind == "unconsented_enrollment" and x.provider_id == "meituan_yuefu"]
     d = _draft(demo, "complaint", "meituan_yuefu", "CN", "zh", finding_id=f.id)
-    assert f.explanation_zh in d.text and "授权记录" in d.text and "request" not in d.missing_fields
+    # The app's explanation speaks to the user ("您记录过…"): it never goes into a letter; the letter says it in the
+    # first person to the recipient, dated at the first use.
+    assert f.explanation_zh not in d.text and "您记录" not in d.text and "未经您" not in d.text
+    assert "首次被用于付款" in d.text and f"{f.first_seen.year}年" in d.text
+    assert "授权记录" in d.text and "request" not in d.missing_fields
+    with pytest.raises(InvalidInput):  # a finding about another provider cannot back this account's letter
+        _draft(demo, "complaint", "huabei", "CN", "zh", finding_id=f.id)
     case = next(c for c in cases_svc.list_cases(demo, TODAY) if c["id"] == d.case_id)
     assert case["reference"] == f"finding:{f.id}" and [x["id"] for x in case["letters"]] == [d.id]
     linked = {r[0] for r in demo.query("SELECT evidence_id FROM evidence_links WHERE entity = 'letter' AND "

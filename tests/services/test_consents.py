@@ -73,3 +73,16 @@ def test_unknown_provider_and_missing_evidence_file(vault: Vault, tmp_path: Path
         svc.add_consent(vault, load_catalog(), provider_id="huabei", kind="closed", on_date=TODAY, today=TODAY,
                         evidence_file=tmp_path / "missing.png")
     assert repos.entity_counts(vault) == before
+
+
+def test_contradicting_records_are_refused(vault: Vault) -> None:
+    cat = load_catalog()
+    first = svc.add_consent(vault, cat, provider_id="huabei", kind="enabled", on_date=date(2025, 3, 1), today=TODAY)
+    svc.add_consent(vault, cat, provider_id="huabei", kind="closed", on_date=date(2025, 4, 1), today=TODAY)
+    with pytest.raises(InvalidInput) as e:
+        svc.add_consent(vault, cat, provider_id="huabei", kind="never_enabled", on_date=None, today=TODAY)
+    assert f"record {first.id}" in str(e.value)
+    svc.add_consent(vault, cat, provider_id="jd_baitiao", kind="never_enabled", on_date=None, today=TODAY)
+    with pytest.raises(InvalidInput):
+        svc.add_consent(vault, cat, provider_id="jd_baitiao", kind="enabled", on_date=date(2025, 1, 1), today=TODAY)
+    assert len(svc.list_consents(vault)) == 3

@@ -3,7 +3,7 @@ and the real Meituan 月付 and JD 白条 exports."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -280,3 +280,24 @@ def test_real_export_enrollment_finding_is_dated_at_its_first_bnpl_row(vault: Va
     add_consent(vault, provider, "enabled", first_day)
     assert svc.recompute(vault, CAT, TODAY).removed >= 1
     assert of_kind(vault, "unconsented_enrollment", provider) == []
+
+
+def test_paying_an_installment_does_not_reopen_a_dismissed_stacking_finding(vault: Vault) -> None:
+    from mybnpl.core.money import Money
+    from mybnpl.services import due as due_svc
+    from mybnpl.services import plans as plans_svc
+
+    first_due = TODAY + timedelta(days=10)
+    plans = [plans_svc.add_plan(vault, CAT, provider_id=p, merchant="店", total=Money.parse("300", "CNY"),
+                                installments=3, first_due=first_due, cadence="1m")
+             for p in ("huabei", "jd_baitiao", "meituan_yuefu")]
+    svc.recompute(vault, CAT, TODAY)
+    stacked = [f for f in svc.list_findings(vault) if f.kind == "stacked_dues" and f.first_seen <= first_due]
+    assert stacked
+    f = stacked[0]
+    svc.set_status(vault, f.id, "dismissed", reason="budgeted")
+    inst = vault.query("SELECT id FROM installments WHERE plan_id = ? AND seq = 1", (plans[0].id,))[0][0]
+    due_svc.pay_installment(vault, inst, TODAY, today=TODAY)
+    svc.recompute(vault, CAT, TODAY)
+    kept = svc.get_finding(vault, f.id)
+    assert (kept.status, kept.dismiss_reason) == ("dismissed", "budgeted")

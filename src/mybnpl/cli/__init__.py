@@ -12,7 +12,6 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import date
 
 from mybnpl import __version__, i18n
 from mybnpl.cli import case_cmds, data_cmds, due_cmds, letter_cmds, vault_cmds
@@ -79,8 +78,8 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
         return int(e.code or 0)
     if args.today is None and env.environ.get("MYBNPL_TODAY"):
         try:
-            args.today = date.fromisoformat(env.environ["MYBNPL_TODAY"])
-        except ValueError:
+            args.today = _date(env.environ["MYBNPL_TODAY"])
+        except argparse.ArgumentTypeError:
             env.stderr.write("mybnpl: " + _("MYBNPL_TODAY must be a date written YYYY-MM-DD") + "\n")
             return 2
     if args.command is None:

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from mybnpl import i18n
 from mybnpl.core.errors import UserError
-from mybnpl.i18n import _
+from mybnpl.i18n import N_, _, tr
 from mybnpl.paths import resolve_vault_path
 from mybnpl.vault.db import Vault
 from mybnpl.vault.errors import VaultExists, VaultNotFound
@@ -60,10 +60,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _date(text: str) -> date:
+    """A date the app can reason about: YYYY-MM-DD, a real calendar day, between 1990 and 2199."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise argparse.ArgumentTypeError(_("dates are written YYYY-MM-DD"))
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(_("dates are written YYYY-MM-DD")) from None
+        raise argparse.ArgumentTypeError(tr(N_("{date} is not a day of the calendar"), date=text)) from None
+    if not date(1990, 1, 1) <= day <= date(2199, 12, 31):
+        raise argparse.ArgumentTypeError(_("dates must lie between 1990 and 2199"))
+    return day
 
 
 

@@ -105,6 +105,8 @@ class DueCommands(Cli):
 
     def cmd_due(self) -> int:
         a = self.args
+        if a.within is not None and not 0 <= a.within <= 3660:
+            raise UsageError(N_("--within takes a number of days from 0 to 3660"))
         catalog = load_catalog()
         vault = self.open()
         try:

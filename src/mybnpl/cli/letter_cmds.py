@@ -131,15 +131,17 @@ class LetterCommands(Cli):
         try:
             if self.args.due:
                 due = letters_svc.letters_due(vault, self.today())
-                self.emit([x.to_json() for x in due], *(
-                    f"{x.letter_id:5} {x.deadline_on.isoformat()} {x.state:9} {x.recipient}"
-                    + (f"  → {x.escalate_to}" if x.escalate_to else "") for x in due))
+                self.emit([x.to_json() for x in due], *([
+                    f"{x.letter_id:5} {x.deadline_on.isoformat()} {_(DEADLINE_STATES.get(x.state, x.state)):9} "
+                    f"{x.recipient}" + (f"  → {kind_label(x.escalate_to)}" if x.escalate_to else "") for x in due]
+                    or [_("No letter is waiting for an answer.")]))
                 return 0
             items = letters_svc.list_letters(vault)
         finally:
             vault.close()
-        self.emit([r.to_json(with_text=False) for r in items], *(
-            f"{r.id:5} {_(STATUS_LABELS[r.status]):8} {r.kind:15} {r.jurisdiction} {r.title}" for r in items))
+        self.emit([r.to_json(with_text=False) for r in items], *([
+            f"{r.id:5} {_(STATUS_LABELS[r.status]):8} {r.kind:15} {r.jurisdiction} {r.title}" for r in items]
+            or [_("No letters yet.")]))
         return 0
 
     def cmd_cases(self) -> int:
@@ -186,3 +188,12 @@ def _write(out: Path, d: letters_svc.Draft) -> None:
     from mybnpl.letters.export import export_letter  # reportlab / python-docx load only when needed
 
     export_letter(d.text, d.title, [(e.id, e.name, e.sha256) for e in d.evidence], out, d.lang)
+
+
+DEADLINE_STATES = {"running": N_("running"), "due_today": N_("due today"), "overdue": N_("overdue"),
+                   "expired": N_("expired")}
+
+
+def kind_label(kind: str) -> str:
+    names = KIND_NAMES.get(kind)
+    return (names.zh if current_language() == "zh_CN" else names.en) if names is not None else kind

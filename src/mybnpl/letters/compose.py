@@ -168,7 +168,9 @@ def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provid
         ctx["escalation_name"] = catalog.channel(steps[0]).name(lang)
     f = facts.finding
     if f is not None:
-        ctx.update(finding_kind=f.kind, finding_explanation=f.explanation.get(lang), finding_first_seen=d(f.first_seen),
+        statement = finding_statement(f.kind, provider.name(lang), d(f.first_seen) or "", lang)
+        ctx.update(finding_kind=f.kind, finding_explanation=statement,
+                   finding_first_seen=d(f.first_seen),
                    finding_rows=[{"date": d(r.on), "merchant": r.merchant, "amount": r.amount.format()}
                                  for r in f.rows])
         if f.kind == "duplicate_charge" and f.rows:
@@ -182,3 +184,33 @@ def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provid
 
 def _extra(extra: Mapping[str, str]) -> dict[str, str]:
     return {k: v.strip() for k, v in extra.items() if k.isidentifier() and v.strip()}
+
+
+# What a finding means, said by the consumer to the recipient (the app's own explanations speak to the user and
+# never go into a letter).
+_STATEMENTS: dict[str, tuple[str, str]] = {
+    "unconsented_enrollment": ("{date}，{product}首次被用于付款。本人在此之前从未同意开通该产品。",
+                               "On {date}, {product} was used for a payment for the first time. I had not agreed "
+                               "to open this product before that date."),
+    "reenabled_after_closure": ("本人已关闭{product}，但自{date}起该产品仍被用于付款。",
+                                "I had closed {product}, yet it was used for payments again from {date}."),
+    "default_switch": ("{date}，结账时的支付方式在本人未主动选择的情况下变为{product}。",
+                       "On {date}, the payment method at checkout became {product} without my active choice."),
+    "bundled_fee": ("自{date}起，本人的分期中包含未向本人明确说明的费用。",
+                    "From {date}, my installment plan included fees that were not clearly disclosed to me."),
+    "fee_charged": ("{date}，本人被收取了未向本人明确说明的费用。",
+                    "On {date}, I was charged a fee that had not been clearly disclosed to me."),
+    "cost_above_threshold": ("自{date}起，本人的分期按实际现金流计算的年化成本高于法定参考线。",
+                             "From {date}, the annualised cost of my plan, counted on its actual cash flows, "
+                             "exceeds the legal reference lines."),
+    "duplicate_charge": ("{date}，同一商户的同一金额被重复扣款，本人只进行了一次消费。",
+                         "On {date}, the same amount was charged twice by the same merchant; I made one purchase."),
+    "unknown_provider_charge": ("自{date}起出现本人从未开通的{product}扣款。",
+                                "From {date}, charges appeared from {product}, which I never opened."),
+}
+
+
+def finding_statement(kind: str, product: str, day: str, lang: str) -> str:
+    zh, en = _STATEMENTS.get(kind, ("{date}，与本事项有关的情况见下列记录。",
+                                    "On {date}, the matter below began; the records follow."))
+    return (zh if lang == "zh" else en).format(product=product, date=day)

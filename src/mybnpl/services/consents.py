@@ -50,6 +50,12 @@ def add_consent(vault: Vault, catalog: Catalog, *, provider_id: str, kind: Conse
     _check(kind, on_date, today, channel, note)
     if account_id is not None and repos.get_account(vault, account_id).provider_id != provider.id:
         raise InvalidInput(detail=f"account {account_id} is not a {provider.id} account")
+    opposite = {ConsentKind.ENABLED: ConsentKind.NEVER_ENABLED, ConsentKind.NEVER_ENABLED: ConsentKind.ENABLED}
+    if kind in opposite:
+        clash = [c for c in list_consents(vault, provider.id) if c.kind is opposite[kind]]
+        if clash:
+            what = "enabled it" if clash[0].kind is ConsentKind.ENABLED else "never enabled it"
+            raise InvalidInput(detail=f"record {clash[0].id} says you {what}; remove or correct that record first")
     data = evidence_svc.read_evidence_file(evidence_file) if evidence_file is not None else None
     with vault.transaction() as conn:
         evidence_id = None

@@ -106,7 +106,9 @@ def _load(text: str | None) -> dict[str, Any]:
 
 
 def _evidence_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    return any(set(old.get(k) or []) != set(new.get(k) or []) for k in _EVIDENCE_KEYS)
+    """New evidence: rows, installments or files the finding did not rest on when it was dismissed. Fewer (an
+    installment paid, a row no longer involved) is not new evidence and never reopens it."""
+    return any(set(new.get(k) or []) - set(old.get(k) or []) for k in _EVIDENCE_KEYS)
 
 
 def _sync_links(conn: Connection, finding_id: int, old: Sequence[int], new: Sequence[int]) -> None:

@@ -214,6 +214,13 @@ def draft_letter(vault: Vault, catalog: Catalog, legal: Legal, kind: str, accoun
     lang = lang_code(lang)
     jurisdiction = jurisdiction.upper()
     account = repos.get_account(vault, account_id)
+    if finding_id is not None:
+        rows = vault.query("SELECT provider_id FROM findings WHERE id = ?", (finding_id,))
+        if not rows:
+            raise NotFound(what=f"finding {finding_id}")
+        if rows[0][0] and rows[0][0] != account.provider_id:
+            raise InvalidInput(detail=f"finding {finding_id} is about {rows[0][0]}, not about account {account_id} "
+                                      f"({account.provider_id}); choose that provider's account")
     known_case = _existing_case(vault, account_id, finding_id, case_id)
     extra = dict(extra or {})
     if "complaint_ref" not in extra and (ref := _complaint_ref(vault, known_case, lang)):

@@ -18,7 +18,7 @@ from typing import Any
 
 from mybnpl.atomic import write_atomic
 from mybnpl.core.catalog import Catalog
-from mybnpl.core.errors import NotFound
+from mybnpl.core.errors import InvalidInput, NotFound
 from mybnpl.i18n import current_language
 from mybnpl.reminders import plan
 from mybnpl.reminders.ics import build_ics
@@ -68,6 +68,7 @@ def get_offsets(vault: Vault, account_id: int | None) -> tuple[int, ...]:
     """Days before each due date this account reminds, largest first; ``()`` = no reminders."""
     if account_id is None:
         return DEFAULT_OFFSETS
+    repos.get_account(vault, account_id)  # NotFound for an unknown account
     return all_offsets(vault).get(account_id, DEFAULT_OFFSETS)
 
 
@@ -178,7 +179,10 @@ def export_ics(vault: Vault, catalog: Catalog, out_path: Path, today: date, priv
     stamp = plan.aware(now) if now is not None else plan.aware(datetime.combine(today, at))
     data = build_ics(entries, token=ics_token(vault), now=stamp, privacy=privacy,
                      provider_name=lambda pid: provider_name(catalog, pid), at=at)
-    write_atomic(Path(out_path), data)
+    try:
+        write_atomic(Path(out_path), data)
+    except OSError as e:
+        raise InvalidInput(detail=f"{out_path}: {e.strerror or e}") from None
     paid = sum(1 for i in items if i.paid_on is not None)
     return IcsExport(Path(out_path), len(items) - paid, paid)
 
