@@ -29,10 +29,11 @@ def xirr_by_bisection(flows: list[tuple[date, float]]) -> float:
 
 
 def plan_snapshot(principal: int, fee: int, amounts: list[int], first_due: date, cadence: str = "1m",
-                  status: list[str] | None = None) -> Snapshot:
-    plan = Plan(5, 1, "京东商城", principal, fee, "CNY", len(amounts), first_due, cadence)
+                  status: list[str] | None = None, currency: str = "CNY") -> Snapshot:
+    plan = Plan(5, 1, "京东商城", principal, fee, currency, len(amounts), first_due, cadence)
     status = status or ["due"] * len(amounts)
-    inst = [Installment(50 + i, 5, i + 1, add_months(first_due, i), a, "CNY", status[i]) for i, a in enumerate(amounts)]
+    inst = [Installment(50 + i, 5, i + 1, add_months(first_due, i), a, currency, status[i])
+            for i, a in enumerate(amounts)]
     return snapshot(accounts=[Account(1, "jd_baitiao")], plans=[plan], installments=inst,
                     links={("plan", 5): (77,)})
 
@@ -100,3 +101,11 @@ def test_fee_like_rows_charged_to_a_bnpl_product(rules: Rules) -> None:
     assert (m.transaction_ids, m.first_seen, m.data["count"]) == ((1, 2), date(2025, 3, 1), 2)
     assert "¥19.80" in m.explanation_en and m.confidence is Confidence.MEDIUM
     assert by_provider["huabei"].transaction_ids == (3,)
+
+
+def test_prc_rate_lines_are_not_applied_to_a_plan_in_another_currency(rules: Rules) -> None:
+    amounts = [186_66] * 5 + [112_000 - 5 * 186_66]
+    snap = plan_snapshot(1000_00, 120_00, amounts, date(2025, 5, 20), currency="GBP")
+    found = detect_costs(snap, rules)
+    assert [f.kind for f in found] == [FindingKind.BUNDLED_FEE]  # the fee and its cost, but no 24 %/36 %/LPR line
+    assert found[0].data["annual_rate"] > max(line.rate for line in rules.rate_lines)

@@ -125,6 +125,11 @@ def _cost_finding(snap: Snapshot, rules: Rules, plan: Plan, pc: PlanCost, annual
               "lines_above": [line.id for line in above], "cost_minor": pc.cost_minor, "currency": cur})
 
 
+# Every rate line in resources/findings_rules.json is a rule of PRC law (24 %, 36 %, 4 x LPR): they are compared
+# only with plans in renminbi. A UK/EU/US plan still gets its fee finding, with its annualised cost.
+RATE_LINE_CURRENCIES = frozenset({"CNY"})
+
+
 def detect_costs(snap: Snapshot, rules: Rules) -> list[Finding]:
     """Bundled-fee and cost-above-threshold findings, one of each at most per plan."""
     out: list[Finding] = []
@@ -140,7 +145,7 @@ def detect_costs(snap: Snapshot, rules: Rules) -> list[Finding]:
             annual = nominal(annual)
         if plan.fee_minor > 0:
             out.append(_fee_finding(snap, plan, pc, annual))
-        if annual is not None:
+        if annual is not None and plan.currency in RATE_LINE_CURRENCIES:
             f = _cost_finding(snap, rules, plan, pc, annual)
             if f is not None:
                 out.append(f)
