@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,43 +30,24 @@ from mybnpl.core.models import ConsentKind, ConsentRecord
 from mybnpl.i18n import N_, _, error_text, tr
 from mybnpl.services import consents as consents_svc
 from mybnpl.ui.context import UiContext
+from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.widgets import muted, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
-_Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 KIND_TEXT = {ConsentKind.ENABLED: N_("I enabled it"), ConsentKind.NEVER_ENABLED: N_("I never enabled it"),
              ConsentKind.CLOSED: N_("I closed it")}
 
 
-class ConsentModel(QAbstractTableModel):
+class ConsentModel(ListModel[ConsentRecord]):
     COLUMNS = (N_("Product"), N_("What I did"), N_("Date"), N_("Where / how"), N_("Note"), N_("Evidence"))
 
     def __init__(self, ctx: UiContext, parent: Any = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.items: list[ConsentRecord] = []
 
-    def set_items(self, items: Sequence[ConsentRecord]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-                   ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(self.COLUMNS[section]) if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         c = self.items[index.row()]
@@ -74,10 +55,6 @@ class ConsentModel(QAbstractTableModel):
         return (provider_name(self.ctx.catalog, c.provider_id), _(KIND_TEXT[c.kind]),
                 c.on_date.isoformat() if c.on_date else "–", c.channel, c.note, evidence)[index.column()]
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self.items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, len(self.COLUMNS) - 1))
 
 
 class ConsentDialog(QDialog):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,14 +34,13 @@ from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.services.accounts import list_accounts
 from mybnpl.services.evidence import add_evidence_file, evidence_bytes, export_evidence, list_evidence
 from mybnpl.ui.context import UiContext
+from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import EmptyState, muted, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
-_Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-ofx")
 KINDS = {"application/pdf": N_("PDF document"), "text/csv": N_("Table (CSV)"), "text/plain": N_("Text"),
          "application/vnd.ms-excel": N_("Spreadsheet"), "application/zip": N_("ZIP archive"),
@@ -68,32 +67,11 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-class EvidenceModel(QAbstractTableModel):
+class EvidenceModel(ListModel[Evidence]):
     COLUMNS: tuple[str, ...] = (N_("#"), N_("Added"), N_("File name"), N_("Type"), N_("Size"), N_("Note"),
                                 N_("SHA-256"))
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.items: list[Evidence] = []
-
-    def set_items(self, items: Sequence[Evidence]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-                   ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(self.COLUMNS[section]) if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         e, col = self.items[index.row()], index.column()
@@ -106,10 +84,6 @@ class EvidenceModel(QAbstractTableModel):
         return (str(e.id), e.added_at.astimezone().strftime("%Y-%m-%d %H:%M"), e.filename, kind(e.media_type),
                 human_size(e.size), e.note, e.sha256[:16])[col]
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self.items:
-            self.dataChanged.emit(self.index(0, 3), self.index(len(self.items) - 1, 3))
 
 
 class AddEvidenceDialog(QDialog):

@@ -3,10 +3,10 @@ and evidence it rests on; confirm or dismiss. A second tab holds the consent led
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,44 +42,25 @@ from mybnpl.ui.finding_text import (
     kind_title,
     pick_language,
 )
+from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import EmptyState, muted, set_text
 from mybnpl.ui.worker import Op
 
-_Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 FindingRow = findings_svc.FindingRow
 def explanation(f: FindingRow) -> str:
     return pick_language(f.explanation_en, f.explanation_zh)
 
 
-class FindingsModel(QAbstractTableModel):
+class FindingsModel(ListModel[FindingRow]):
     COLUMNS = (N_("Severity"), N_("Since"), N_("Product"), N_("Finding"), N_("Status"))
 
     def __init__(self, ctx: UiContext, parent: Any = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.items: list[FindingRow] = []
 
-    def set_items(self, items: Sequence[FindingRow]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-                   ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(self.COLUMNS[section]) if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         f, col = self.items[index.row()], index.column()
@@ -94,10 +75,6 @@ class FindingsModel(QAbstractTableModel):
         return (_(SEVERITY_TEXT[severity]), f.first_seen.isoformat(), product,
                 kind_title(f.kind), _(STATUS_TEXT.get(f.status, f.status)))[col]
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self.items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, len(self.COLUMNS) - 1))
 
 
 class FindingsPage(Page):

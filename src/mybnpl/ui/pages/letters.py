@@ -3,11 +3,11 @@ the reply; export to PDF, text or Word."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -36,13 +36,12 @@ from mybnpl.services import profile as profile_svc
 from mybnpl.services.letters import LetterRecord
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import DraftDialog, ProfileDialog, SentDialog, kind_name
+from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import EmptyState, muted, set_text
 from mybnpl.ui.worker import Op
 
-_Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 CASE_STATUS = {"open": N_("open"), "waiting": N_("waiting for an answer"), "escalated": N_("escalated"),
                "closed": N_("closed")}
 DEADLINE_STATE = {"running": N_("running"), "due_today": N_("due today"), "overdue": N_("overdue"),
@@ -53,31 +52,11 @@ DISCLAIMER = N_("Letters are templates filled in from your case file. Read them,
                 "advice. Places marked 【…】 or [FILL IN …] need your facts.")
 
 
-class LettersModel(QAbstractTableModel):
+class LettersModel(ListModel[LetterRecord]):
     COLUMNS = (N_("#"), N_("Case"), N_("Letter"), N_("To"), N_("Status"), N_("Answer due"))
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.items: list[LetterRecord] = []
 
-    def set_items(self, items: Sequence[LetterRecord]) -> None:
-        self.beginResetModel()
-        self.items = list(items)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-                   ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return _(self.COLUMNS[section]) if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         r = self.items[index.row()]
@@ -85,10 +64,6 @@ class LettersModel(QAbstractTableModel):
                 r.recipient,
                 _(STATUS.get(r.status, r.status)), r.deadline_on.isoformat() if r.deadline_on else "–")[index.column()]
 
-    def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.COLUMNS) - 1)
-        if self.items:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, len(self.COLUMNS) - 1))
 
 
 def preview_html(text: str) -> str:
