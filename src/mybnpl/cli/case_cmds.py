@@ -91,8 +91,10 @@ class CaseCommands(Cli):
             self._recompute(vault)
             self.emit(consents_svc.consent_json(rec),
                       tr("Consent record {id} saved: {provider} {kind} {date}.", id=rec.id, provider=rec.provider_id,
-                         kind=_(KIND_LABELS[rec.kind.value]),
-                         date=rec.on_date.isoformat() if rec.on_date else ""))
+                         kind=_(KIND_LABELS[rec.kind.value]), date=rec.on_date.isoformat())
+                      if rec.on_date else
+                      tr("Consent record {id} saved: {provider} {kind}.", id=rec.id, provider=rec.provider_id,
+                         kind=_(KIND_LABELS[rec.kind.value])))
         finally:
             vault.close()
         return 0

@@ -152,8 +152,10 @@ class LetterCommands(Cli):
             vault.close()
         lines = []
         for c in items:
-            lines.append(f"{c['id']:5} {c['status']:9} {c['opened_on']} {c['title']}")
-            lines.extend(f"        {lt['id']:5} {lt['kind']:15} {lt['status']:9} {lt['deadline_on'] or ''}"
+            status = _(CASE_STATES.get(str(c["status"]), str(c["status"])))
+            lines.append(f"{c['id']:5} {status:9} {c['opened_on']} {c['title']}")
+            lines.extend(f"        {lt['id']:5} {kind_label(str(lt['kind'])):15} "
+                         f"{_(STATUS_LABELS.get(str(lt['status']), str(lt['status']))):9} {lt['deadline_on'] or ''}"
                          for lt in c["letters"])
         self.emit(items, *(lines or [_("No cases yet.")]))
         return 0
@@ -190,6 +192,8 @@ def _write(out: Path, d: letters_svc.Draft) -> None:
     export_letter(d.text, d.title, [(e.id, e.name, e.sha256) for e in d.evidence], out, d.lang)
 
 
+CASE_STATES = {"open": N_("open"), "waiting": N_("waiting for an answer"), "escalated": N_("escalated"),
+               "closed": N_("closed")}
 DEADLINE_STATES = {"running": N_("running"), "due_today": N_("due today"), "overdue": N_("overdue"),
                    "expired": N_("expired")}
 

@@ -122,11 +122,13 @@ def detect_overdue(snap: Snapshot, rules: Rules, today: date, repayments: Repaym
         dates = ", ".join(i.due_on.isoformat() for i in items)
         which_en = (f"Installment {first.seq} of {plan.n_installments}" if len(items) == 1
                     else f"{len(items)} installments (due {dates})")
+        ago = "1 day ago" if days == 1 else f"{days} days ago"
+        first_en = "it was due on" if len(items) == 1 else "the first was due on"
         which_zh = (f"第 {first.seq}/{plan.n_installments} 期" if len(items) == 1
                     else f" {len(items)} 期（到期日 {dates}）")
         text_en = (f"{which_en} of plan {plan.id} at {merchant} ({name_en(snap, p)}), {total}, "
-                   f"{'is' if len(items) == 1 else 'are'} still marked unpaid; the first was due on "
-                   f"{first.due_on.isoformat()}, {days} days ago. No repayment to {name_en(snap, p)} that could cover "
+                   f"{'is' if len(items) == 1 else 'are'} still marked unpaid; {first_en} "
+                   f"{first.due_on.isoformat()}, {ago}. No repayment to {name_en(snap, p)} that could cover "
                    f"it was found in your records. If you paid, mark it paid; if not, pay or contact the provider: an "
                    f"overdue payment can reach your credit record. ")
         text_zh = (f"{name_zh(snap, p)}分期计划 {plan.id}（{plan.merchant or '未填商户'}）的{which_zh}共 {total} "
