@@ -21,7 +21,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from mybnpl.core.errors import InvalidInput, NotFound
+from mybnpl.core.datafile import bad, flag, obj
+from mybnpl.core.errors import NotFound
 
 PROVIDER_STEP = "provider"  # first step of every route: the provider's own complaint_channels
 JURISDICTIONS = frozenset({"CN", "UK", "EU", "US", "AU"})
@@ -170,69 +171,50 @@ def _occurs(needle: str, haystack: str) -> bool:
 # ---- parsing: each helper takes the value and where it is, for the error message ---------------------------
 
 
-def _bad(detail: str) -> InvalidInput:
-    return InvalidInput(detail=detail)
-
-
-def _obj(v: Any, where: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise _bad(f"{where} must be an object")
-    if missing := required - v.keys():
-        raise _bad(f"{where} is missing {', '.join(sorted(missing))}")
-    if unknown := v.keys() - required - optional:
-        raise _bad(f"{where} has unknown field(s) {', '.join(sorted(unknown))}")
-    return v
-
 
 def _list(v: Any, where: str) -> list[Any]:
     if not isinstance(v, list) or not v:
-        raise _bad(f"{where} must be a non-empty list")
+        raise bad(f"{where} must be a non-empty list")
     return v
 
 
 def _str(v: Any, where: str, pattern: re.Pattern[str] | None = None) -> str:
     if not isinstance(v, str) or not v.strip() or (pattern is not None and not pattern.match(v)):
-        raise _bad(f"{where} must be {_LIKE[pattern] if pattern else 'a non-empty string'}, not {v!r}")
+        raise bad(f"{where} must be {_LIKE[pattern] if pattern else 'a non-empty string'}, not {v!r}")
     return v
 
 
 def _strs(v: Any, where: str, allowed: frozenset[str] | None = None) -> list[str]:
     items = [_str(x, f"{where}[{i}]") for i, x in enumerate(_list(v, where))]
     if dupes := sorted({x for x in items if items.count(x) > 1}):
-        raise _bad(f"{where} has duplicate(s) {', '.join(dupes)}")
+        raise bad(f"{where} has duplicate(s) {', '.join(dupes)}")
     if allowed is not None and (unknown := [x for x in items if x not in allowed]):
-        raise _bad(f"{where}: {unknown[0]!r} is not one of {', '.join(sorted(allowed))}")
+        raise bad(f"{where}: {unknown[0]!r} is not one of {', '.join(sorted(allowed))}")
     return items
 
 
 def _whole(v: Any, where: str, minimum: int = 0) -> int:
     if isinstance(v, int) and not isinstance(v, bool) and v >= minimum:
         return v
-    raise _bad(f"{where} must be a whole number, at least {minimum}")
-
-
-def _flag(d: dict[str, Any], where: str, key: str = "verify") -> bool:
-    if not isinstance(v := d.get(key, False), bool):
-        raise _bad(f"{where}.{key} must be true or false")
-    return v
+    raise bad(f"{where} must be a whole number, at least {minimum}")
 
 
 def _date(v: Any, where: str) -> date:
     try:
         return date.fromisoformat(_str(v, where, _DATE))
     except ValueError:
-        raise _bad(f"{where} {v!r} is not a real date") from None
+        raise bad(f"{where} {v!r} is not a real date") from None
 
 
 def _text(v: Any, where: str, optional: frozenset[str] = frozenset()) -> Text:
-    d = _obj(v, where, {"zh", "en"}, optional)
+    d = obj(v, where, {"zh", "en"}, optional)
     return Text(zh=_str(d["zh"], f"{where}.zh"), en=_str(d["en"], f"{where}.en"))
 
 
 def _source(v: Any, where: str) -> Source:
     if not v:  # None, {} or []
-        raise _bad(f"{where} is empty: every channel and provider needs a source")
-    d = _obj(v, where, {"title", "url", "checked"})
+        raise bad(f"{where} is empty: every channel and provider needs a source")
+    d = obj(v, where, {"title", "url", "checked"})
     return Source(_str(d["title"], f"{where}.title"), _str(d["url"], f"{where}.url", _URL),
                   _date(d["checked"], f"{where}.checked"))
 
@@ -250,22 +232,22 @@ _PROVIDER_KEYS = {"id", "names", "aliases", "product_kind", "operator", "lending
 
 
 def _channel(cid: str, v: Any, where: str) -> Channel:
-    d = _obj(v, where, {"names", "contact", "handles", "jurisdiction", "sources"}, _VERIFY)
+    d = obj(v, where, {"names", "contact", "handles", "jurisdiction", "sources"}, _VERIFY)
     [jur] = _strs([d["jurisdiction"]], f"{where}.jurisdiction", JURISDICTIONS)
     return Channel(_str(cid, where, _ID), _text(d["names"], f"{where}.names"),
                    _str(d["contact"], f"{where}.contact"), _sources(d["sources"], f"{where}.sources"),
-                   _text(d["handles"], f"{where}.handles"), jur, _flag(d, where))
+                   _text(d["handles"], f"{where}.handles"), jur, flag(d, where))
 
 
 def _own_channel(v: Any, where: str) -> Channel:
-    d = _obj(v, where, {"id", "names", "contact", "source"}, _VERIFY)
+    d = obj(v, where, {"id", "names", "contact", "source"}, _VERIFY)
     return Channel(_str(d["id"], f"{where}.id", _ID), _text(d["names"], f"{where}.names"),
                    _str(d["contact"], f"{where}.contact"), (_source(d["source"], f"{where}.source"),),
-                   verify=_flag(d, where))
+                   verify=flag(d, where))
 
 
 def _provider(v: Any, where: str, channels: Mapping[str, Channel]) -> Provider:
-    d = _obj(v, where, _PROVIDER_KEYS, _PROVIDER_OPTIONAL)
+    d = obj(v, where, _PROVIDER_KEYS, _PROVIDER_OPTIONAL)
     where = f"{where} ({_str(d['id'], f'{where}.id', _ID)})"
     aliases = _strs(d["aliases"], f"{where}.aliases")
     _strs([_norm(a) for a in aliases], f"{where}.aliases (normalised)")
@@ -274,26 +256,26 @@ def _provider(v: Any, where: str, channels: Mapping[str, Channel]) -> Provider:
     entity = None if entity is None else _str(entity, f"{where}.lending_entity")
     entity_source = None if src is None else _source(src, f"{where}.lending_entity_source")
     if entity is not None and entity_source is None:
-        raise _bad(f"{where}.lending_entity has no lending_entity_source")
+        raise bad(f"{where}.lending_entity has no lending_entity_source")
     raw_jurs = [d["jurisdiction"]] if isinstance(d["jurisdiction"], str) else d["jurisdiction"]
     jurs = _strs(raw_jurs, f"{where}.jurisdiction", JURISDICTIONS)
     route = _strs(d["regulator_route"], f"{where}.regulator_route")
     if route[0] != PROVIDER_STEP:
-        raise _bad(f"{where}.regulator_route must start with {PROVIDER_STEP!r}")
+        raise bad(f"{where}.regulator_route must start with {PROVIDER_STEP!r}")
     for step in route[1:]:
         if step not in channels:
-            raise _bad(f"{where}.regulator_route uses undefined channel {step!r}")
+            raise bad(f"{where}.regulator_route uses undefined channel {step!r}")
         if channels[step].jurisdiction not in jurs:
-            raise _bad(f"{where}.regulator_route: channel {step!r} is outside the provider's jurisdictions")
+            raise bad(f"{where}.regulator_route: channel {step!r} is outside the provider's jurisdictions")
     own = [_own_channel(c, f"{where}.complaint_channels[{i}]")
            for i, c in enumerate(_list(d["complaint_channels"], f"{where}.complaint_channels"))]
     _strs([c.id for c in own], f"{where}.complaint_channels ids")
-    close = _obj(d["how_to_close"], f"{where}.how_to_close", {"zh", "en"}, _VERIFY)
+    close = obj(d["how_to_close"], f"{where}.how_to_close", {"zh", "en"}, _VERIFY)
     return Provider(
         d["id"], _text(d["names"], f"{where}.names"), tuple(aliases), ProductKind(kind),
         _str(d["operator"], f"{where}.operator"), entity, entity_source,
-        _flag(d, where, "lending_entity_verify"), tuple(jurs), tuple(route), tuple(own),
-        _text(close, f"{where}.how_to_close", _VERIFY), _flag(close, f"{where}.how_to_close"),
+        flag(d, where, "lending_entity_verify"), tuple(jurs), tuple(route), tuple(own),
+        _text(close, f"{where}.how_to_close", _VERIFY), flag(close, f"{where}.how_to_close"),
         _str(d["currency"], f"{where}.currency", _CURRENCY),
         None if d["grace_days"] is None else _whole(d["grace_days"], f"{where}.grace_days"),
         _sources(d["sources"], f"{where}.sources"),
@@ -308,28 +290,28 @@ def _grace_and_fee(d: dict[str, Any], where: str, jurs: list[str]
                    ) -> tuple[Source | None, str | None, LateFee | None]:
     """grace_days needs a grace_source; grace_jurisdiction and a late_fee's jurisdiction are the provider's."""
     if d["grace_days"] is not None and not d.get("grace_source"):
-        raise _bad(f"{where}.grace_days has no grace_source")
+        raise bad(f"{where}.grace_days has no grace_source")
     source = _source(d["grace_source"], f"{where}.grace_source") if d.get("grace_source") else None
     jur = d.get("grace_jurisdiction")
     if jur is not None:
         [jur] = _strs([jur], f"{where}.grace_jurisdiction", frozenset(jurs))
     fee = None
     if d.get("late_fee") is not None:
-        f = _obj(d["late_fee"], f"{where}.late_fee", {"zh", "en", "source"}, frozenset({"jurisdiction", "verify"}))
+        f = obj(d["late_fee"], f"{where}.late_fee", {"zh", "en", "source"}, frozenset({"jurisdiction", "verify"}))
         fee_jur = f.get("jurisdiction")
         if fee_jur is not None:
             [fee_jur] = _strs([fee_jur], f"{where}.late_fee.jurisdiction", frozenset(jurs))
         fee = LateFee(_text({"zh": f["zh"], "en": f["en"]}, f"{where}.late_fee"),
-                      _source(f["source"], f"{where}.late_fee.source"), fee_jur, _flag(f, f"{where}.late_fee"))
+                      _source(f["source"], f"{where}.late_fee.source"), fee_jur, flag(f, f"{where}.late_fee"))
     return source, jur, fee
 
 
 def parse_catalog(data: dict[str, Any]) -> Catalog:
     """Validate decoded ``providers.json`` data and build the :class:`Catalog`; raises InvalidInput."""
-    d = _obj(data, "catalog", {"version", "checked", "note", "channels", "providers"})
+    d = obj(data, "catalog", {"version", "checked", "note", "channels", "providers"})
     raw_channels = d["channels"]
     if not isinstance(raw_channels, dict) or not raw_channels or PROVIDER_STEP in raw_channels:
-        raise _bad(f"catalog.channels must be a non-empty object, without the reserved id {PROVIDER_STEP!r}")
+        raise bad(f"catalog.channels must be a non-empty object, without the reserved id {PROVIDER_STEP!r}")
     channels = {cid: _channel(cid, c, f"channels.{cid}") for cid, c in raw_channels.items()}
     providers = [_provider(p, f"providers[{i}]", channels)
                  for i, p in enumerate(_list(d["providers"], "catalog.providers"))]

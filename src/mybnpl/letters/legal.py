@@ -28,7 +28,8 @@ from types import MappingProxyType
 from typing import Any
 
 from mybnpl.core.catalog import Text
-from mybnpl.core.errors import InvalidInput, NotFound
+from mybnpl.core.datafile import bad, flag, obj
+from mybnpl.core.errors import NotFound
 from mybnpl.letters.deadlines import CALENDARS, UNITS, Period
 
 KINDS = ("complaint", "regulator", "hardship", "credit_dispute", "closure", "refund")
@@ -117,34 +118,22 @@ class Legal:
         return self.deadlines[deadline_id]
 
 
-def _bad(detail: str) -> InvalidInput:
-    return InvalidInput(detail=detail)
-
-
-def _obj(v: Any, where: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise _bad(f"{where} must be an object")
-    if missing := required - v.keys():
-        raise _bad(f"{where} is missing {', '.join(sorted(missing))}")
-    if unknown := v.keys() - required - optional:
-        raise _bad(f"{where} has unknown field(s) {', '.join(sorted(unknown))}")
-    return v
 
 
 def _str(v: Any, where: str) -> str:
     if not isinstance(v, str) or not v.strip():
-        raise _bad(f"{where} must be a non-empty string")
+        raise bad(f"{where} must be a non-empty string")
     return v
 
 
 def _one_of(v: Any, where: str, allowed: tuple[str, ...]) -> str:
     if v not in allowed:
-        raise _bad(f"{where}: {v!r} is not one of {', '.join(allowed)}")
+        raise bad(f"{where}: {v!r} is not one of {', '.join(allowed)}")
     return str(v)
 
 
 def _text(v: Any, where: str) -> Text:
-    d = _obj(v, where, {"zh", "en"})
+    d = obj(v, where, {"zh", "en"})
     return Text(_str(d["zh"], f"{where}.zh"), _str(d["en"], f"{where}.en"))
 
 
@@ -152,26 +141,19 @@ def _date(v: Any, where: str) -> date:
     try:
         return date.fromisoformat(_str(v, where))
     except ValueError:
-        raise _bad(f"{where} must be a YYYY-MM-DD date") from None
-
-
-def _flag(d: dict[str, Any], key: str, where: str) -> bool:
-    v = d.get(key, False)
-    if not isinstance(v, bool):
-        raise _bad(f"{where}.{key} must be true or false")
-    return v
+        raise bad(f"{where} must be a YYYY-MM-DD date") from None
 
 
 def _period(v: Any, where: str) -> Period:
-    d = _obj(v, where, {"amount", "unit"})
+    d = obj(v, where, {"amount", "unit"})
     amount = d["amount"]
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:
-        raise _bad(f"{where}.amount must be a whole number, at least 1")
+        raise bad(f"{where}.amount must be a whole number, at least 1")
     return Period(amount, _one_of(d["unit"], f"{where}.unit", UNITS))
 
 
 def _statute(sid: str, v: Any, where: str) -> Statute:
-    d = _obj(v, where, {"jurisdiction", "short", "says", "source", "checked"},
+    d = obj(v, where, {"jurisdiction", "short", "says", "source", "checked"},
              frozenset({"article", "applies_from", "verify"}))
     return Statute(sid, _one_of(d["jurisdiction"], f"{where}.jurisdiction", LETTER_JURISDICTIONS),
                    _text(d["short"], f"{where}.short"),
@@ -179,11 +161,11 @@ def _statute(sid: str, v: Any, where: str) -> Statute:
                    _text(d["says"], f"{where}.says"), _str(d["source"], f"{where}.source"),
                    _date(d["checked"], f"{where}.checked"),
                    _date(d["applies_from"], f"{where}.applies_from") if "applies_from" in d else None,
-                   _flag(d, "verify", where))
+                   flag(d, where, "verify"))
 
 
 def _deadline(did: str, v: Any, where: str) -> DeadlineRule:
-    d = _obj(v, where, {"jurisdiction", "period", "basis", "says", "source", "checked"},
+    d = obj(v, where, {"jurisdiction", "period", "basis", "says", "source", "checked"},
              frozenset({"extensions", "then", "verify"}))
     ext = tuple(_period(p, f"{where}.extensions[{i}]") for i, p in enumerate(d.get("extensions", [])))
     return DeadlineRule(did, _one_of(d["jurisdiction"], f"{where}.jurisdiction", (*LETTER_JURISDICTIONS, "ANY")),
@@ -191,7 +173,7 @@ def _deadline(did: str, v: Any, where: str) -> DeadlineRule:
                         _period(d["then"], f"{where}.then") if "then" in d else None,
                         _one_of(d["basis"], f"{where}.basis", ("statute", "request")),
                         _text(d["says"], f"{where}.says"), _str(d["source"], f"{where}.source"),
-                        _date(d["checked"], f"{where}.checked"), _flag(d, "verify", where))
+                        _date(d["checked"], f"{where}.checked"), flag(d, where, "verify"))
 
 
 class _Refs:
@@ -200,33 +182,33 @@ class _Refs:
 
     def statute_ids(self, v: Any, where: str) -> tuple[str, ...]:
         if not isinstance(v, list):
-            raise _bad(f"{where} must be a list")
+            raise bad(f"{where} must be a list")
         for i, sid in enumerate(v):
             if sid not in self.statutes:
-                raise _bad(f"{where}[{i}] names undefined statute {sid!r}")
+                raise bad(f"{where}[{i}] names undefined statute {sid!r}")
             if self.statutes[sid].jurisdiction != self.code:
-                raise _bad(f"{where}[{i}]: statute {sid!r} is not a {self.code} statute")
+                raise bad(f"{where}[{i}]: statute {sid!r} is not a {self.code} statute")
         if len(set(v)) != len(v):
-            raise _bad(f"{where} has duplicates")
+            raise bad(f"{where} has duplicates")
         return tuple(v)
 
     def deadline_id(self, v: Any, where: str) -> str | None:
         if v is None:
             return None
         if v not in self.deadlines:
-            raise _bad(f"{where} names undefined deadline {v!r}")
+            raise bad(f"{where} names undefined deadline {v!r}")
         if self.deadlines[v].jurisdiction not in (self.code, "ANY"):
-            raise _bad(f"{where}: deadline {v!r} is not a {self.code} deadline")
+            raise bad(f"{where}: deadline {v!r} is not a {self.code} deadline")
         return str(v)
 
 
 def _jurisdiction(code: str, v: Any, where: str, refs: _Refs, channel_ids: frozenset[str] | None) -> Jurisdiction:
-    d = _obj(v, where, {"names", "calendar", "kinds", "channels"})
-    kinds_raw = _obj(d["kinds"], f"{where}.kinds", set(KINDS))
+    d = obj(v, where, {"names", "calendar", "kinds", "channels"})
+    kinds_raw = obj(d["kinds"], f"{where}.kinds", set(KINDS))
     kinds = {}
     for kind, kv in kinds_raw.items():
         w = f"{where}.kinds.{kind}"
-        k = _obj(kv, w, {"statutes"}, frozenset({"deadline", "escalate_to", "escalate_channel", "recipient",
+        k = obj(kv, w, {"statutes"}, frozenset({"deadline", "escalate_to", "escalate_channel", "recipient",
                                                  "national_law"}))
         esc = k.get("escalate_to")
         kinds[kind] = KindRule(refs.statute_ids(k["statutes"], f"{w}.statutes"),
@@ -234,20 +216,20 @@ def _jurisdiction(code: str, v: Any, where: str, refs: _Refs, channel_ids: froze
                                None if esc is None else _one_of(esc, f"{w}.escalate_to", KINDS),
                                k.get("escalate_channel"),
                                _text(k["recipient"], f"{w}.recipient") if "recipient" in k else None,
-                               _flag(k, "national_law", w))
+                               flag(k, w, "national_law"))
     if not isinstance(d["channels"], dict):
-        raise _bad(f"{where}.channels must be an object")
+        raise bad(f"{where}.channels must be an object")
     channels = {}
     for cid, cv in d["channels"].items():
         w = f"{where}.channels.{cid}"
         if not _ID.match(cid) or (channel_ids is not None and cid not in channel_ids):
-            raise _bad(f"{w} is not a channel of the provider catalog")
-        c = _obj(cv, w, {"statutes"}, frozenset({"deadline"}))
+            raise bad(f"{w} is not a channel of the provider catalog")
+        c = obj(cv, w, {"statutes"}, frozenset({"deadline"}))
         channels[cid] = ChannelRule(refs.statute_ids(c["statutes"], f"{w}.statutes"),
                                     refs.deadline_id(c.get("deadline"), f"{w}.deadline"))
     for kind, rule in kinds.items():
         if rule.escalate_channel is not None and rule.escalate_channel not in channels:
-            raise _bad(f"{where}.kinds.{kind}.escalate_channel names undefined channel {rule.escalate_channel!r}")
+            raise bad(f"{where}.kinds.{kind}.escalate_channel names undefined channel {rule.escalate_channel!r}")
     return Jurisdiction(code, _text(d["names"], f"{where}.names"), _one_of(d["calendar"], f"{where}.calendar",
                                                                             CALENDARS),
                         MappingProxyType(kinds), MappingProxyType(channels))
@@ -255,17 +237,17 @@ def _jurisdiction(code: str, v: Any, where: str, refs: _Refs, channel_ids: froze
 
 def parse_legal(data: Any, channel_ids: frozenset[str] | None = None) -> Legal:
     """Validate decoded ``legal.json``; ``channel_ids`` (the provider catalog's) checks the channel keys."""
-    d = _obj(data, "legal", {"version", "checked", "note", "statutes", "deadlines", "jurisdictions"})
+    d = obj(data, "legal", {"version", "checked", "note", "statutes", "deadlines", "jurisdictions"})
     for key in ("statutes", "deadlines"):
         if not isinstance(d[key], dict) or not all(isinstance(k, str) and _ID.match(k) for k in d[key]):
-            raise _bad(f"legal.{key} must be an object keyed by snake_case ids")
+            raise bad(f"legal.{key} must be an object keyed by snake_case ids")
     statutes = {k: _statute(k, v, f"statutes.{k}") for k, v in d["statutes"].items()}
     deadlines = {k: _deadline(k, v, f"deadlines.{k}") for k, v in d["deadlines"].items()}
-    juris_raw = _obj(d["jurisdictions"], "legal.jurisdictions", set(LETTER_JURISDICTIONS))
+    juris_raw = obj(d["jurisdictions"], "legal.jurisdictions", set(LETTER_JURISDICTIONS))
     juris = {code: _jurisdiction(code, v, f"jurisdictions.{code}", _Refs(code, statutes, deadlines), channel_ids)
              for code, v in juris_raw.items()}
     version = d["version"]
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise _bad("legal.version must be a whole number, at least 1")
+        raise bad("legal.version must be a whole number, at least 1")
     return Legal(version, _date(d["checked"], "legal.checked"), _text(d["note"], "legal.note"),
                  MappingProxyType(statutes), MappingProxyType(deadlines), MappingProxyType(juris))
