@@ -7,11 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -32,7 +31,7 @@ from mybnpl.services import consents as consents_svc
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import date_picker, muted, picked, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -75,13 +74,8 @@ class ConsentDialog(QDialog):
         self.kind = QComboBox()
         for k, text in KIND_TEXT.items():
             self.kind.addItem(_(text), k.value)
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
         today = ctx.today()
-        self.date.setMaximumDate(QDate(today.year, today.month, today.day))
-        day = record.on_date if record and record.on_date else today
-        self.date.setDate(QDate(day.year, day.month, day.day))
+        self.date = date_picker(record.on_date if record and record.on_date else today, latest=today)
         self.channel = QLineEdit(record.channel if record else "")
         self.channel.setPlaceholderText(_("e.g. checkout page of the Meituan app, after a pop-up"))
         self.note = QLineEdit(record.note if record else "")
@@ -128,8 +122,7 @@ class ConsentDialog(QDialog):
     def day(self) -> date | None:
         if self.kind_value() is ConsentKind.NEVER_ENABLED:
             return None
-        d = self.date.date()
-        return date(d.year(), d.month(), d.day())
+        return picked(self.date)
 
     def _update(self) -> None:
         never = self.kind_value() is ConsentKind.NEVER_ENABLED

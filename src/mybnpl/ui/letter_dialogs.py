@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,7 +24,7 @@ from mybnpl.services.accounts import list_accounts
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.finding_text import kind_title
 from mybnpl.ui.models import provider_name
-from mybnpl.ui.widgets import muted
+from mybnpl.ui.widgets import date_picker, muted, picked
 from mybnpl.vault.db import Vault
 
 JURISDICTIONS = ("CN", "UK", "EU", "US")
@@ -124,10 +122,7 @@ class DraftDialog(QDialog):
 class SentDialog(QDialog):
     def __init__(self, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.date = QDateEdit(QDate(today.year, today.month, today.day))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.date = date_picker(today, latest=today)
         self.channel = QLineEdit()
         self.channel.setPlaceholderText(_("e.g. 12378 hotline, registered post, the app's complaint form"))
         self.ref = QLineEdit()
@@ -144,8 +139,7 @@ class SentDialog(QDialog):
         self.setWindowTitle(_("Mark the letter sent"))
 
     def day(self) -> date:
-        d = self.date.date()
-        return date(d.year(), d.month(), d.day())
+        return picked(self.date)
 
 
 class ProfileDialog(QDialog):

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -38,7 +37,7 @@ from mybnpl.services.evidence import add_evidence_file
 from mybnpl.services.plans import add_plan
 from mybnpl.ui.mapping import CURRENCIES, ERROR_COLOR
 from mybnpl.ui.models import provider_display
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import date_picker, muted, picked, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -83,12 +82,8 @@ class PlanDialog(QDialog):
         self.installments.setObjectName("planInstallments")
         self.installments.setRange(1, 120)
         self.installments.setValue(4)
-        self.first_due = QDateEdit()
+        self.first_due = date_picker(today + timedelta(days=14))
         self.first_due.setObjectName("planFirstDue")
-        self.first_due.setCalendarPopup(True)
-        self.first_due.setDisplayFormat("yyyy-MM-dd")
-        start = today + timedelta(days=14)
-        self.first_due.setDate(QDate(start.year, start.month, start.day))
         self.cadence = QComboBox()
         self.cadence.setObjectName("planCadence")
         for code, _label in CADENCES:
@@ -184,8 +179,7 @@ class PlanDialog(QDialog):
         self.update_schedule()
 
     def due(self) -> date:
-        d = self.first_due.date()
-        return date(d.year(), d.month(), d.day())
+        return picked(self.first_due)
 
     def values(self) -> tuple[Money, Money | None]:
         """Total and fee; raises UserError with what is wrong."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -196,3 +198,19 @@ class PassphraseFields(QWidget):
         self.second.setAccessibleName(_("Repeat passphrase"))
         self.show_box.setText(_("Show passphrase"))
         self._update()
+
+
+def date_picker(day: date, latest: date | None = None) -> QDateEdit:
+    """A YYYY-MM-DD date field with a calendar pop-up, set to ``day``; no later than ``latest`` if given."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    if latest is not None:
+        edit.setMaximumDate(QDate(latest.year, latest.month, latest.day))
+    edit.setDate(QDate(day.year, day.month, day.day))
+    return edit
+
+
+def picked(edit: QDateEdit) -> date:
+    d = edit.date()
+    return date(d.year(), d.month(), d.day())

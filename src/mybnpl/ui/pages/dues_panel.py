@@ -7,11 +7,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -36,7 +35,7 @@ from mybnpl.services import reminders as reminders_svc
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import kind_name
 from mybnpl.ui.models import provider_name
-from mybnpl.ui.widgets import heading, muted, set_text
+from mybnpl.ui.widgets import date_picker, heading, muted, picked, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -66,10 +65,7 @@ def _cell(text: str, color: str | None = None) -> QTableWidgetItem:
 class PaidDialog(QDialog):
     def __init__(self, item: DueItem, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.date = QDateEdit(QDate(today.year, today.month, today.day))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.date = date_picker(today, latest=today)
         form = QFormLayout()
         form.addRow(_("Payment:"), QLabel(f"{item.merchant or ''} {item.amount.format()} ({item.due_on.isoformat()})"))
         form.addRow(_("&Paid on:"), self.date)
@@ -82,8 +78,7 @@ class PaidDialog(QDialog):
         self.setWindowTitle(_("Mark paid"))
 
     def day(self) -> date:
-        d = self.date.date()
-        return date(d.year(), d.month(), d.day())
+        return picked(self.date)
 
 
 class DuesPanel(QWidget):
