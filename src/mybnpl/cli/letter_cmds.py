@@ -10,7 +10,7 @@ from mybnpl.atomic import write_atomic
 from mybnpl.cli.base import Cli, Sub, parse_date_arg
 from mybnpl.core.errors import InvalidInput, UsageError
 from mybnpl.i18n import N_, _, current_language, tr
-from mybnpl.letters.compose import KIND_NAMES
+from mybnpl.letters.compose import KIND_NAMES, kind_name
 from mybnpl.letters.legal import KINDS, LETTER_JURISDICTIONS
 from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
@@ -133,7 +133,8 @@ class LetterCommands(Cli):
                 due = letters_svc.letters_due(vault, self.today())
                 self.emit([x.to_json() for x in due], *([
                     f"{x.letter_id:5} {x.deadline_on.isoformat()} {_(DEADLINE_STATES.get(x.state, x.state)):9} "
-                    f"{x.recipient}" + (f"  → {kind_label(x.escalate_to)}" if x.escalate_to else "") for x in due]
+                    f"{x.recipient}" + (f"  → {kind_name(x.escalate_to, current_language())}" if x.escalate_to
+                                        else "") for x in due]
                     or [_("No letter is waiting for an answer.")]))
                 return 0
             items = letters_svc.list_letters(vault)
@@ -154,7 +155,7 @@ class LetterCommands(Cli):
         for c in items:
             status = _(CASE_STATES.get(str(c["status"]), str(c["status"])))
             lines.append(f"{c['id']:5} {status:9} {c['opened_on']} {c['title']}")
-            lines.extend(f"        {lt['id']:5} {kind_label(str(lt['kind'])):15} "
+            lines.extend(f"        {lt['id']:5} {kind_name(str(lt['kind']), current_language()):15} "
                          f"{_(STATUS_LABELS.get(str(lt['status']), str(lt['status']))):9} {lt['deadline_on'] or ''}"
                          for lt in c["letters"])
         self.emit(items, *(lines or [_("No cases yet.")]))
@@ -196,8 +197,3 @@ CASE_STATES = {"open": N_("open"), "waiting": N_("waiting for an answer"), "esca
                "closed": N_("closed")}
 DEADLINE_STATES = {"running": N_("running"), "due_today": N_("due today"), "overdue": N_("overdue"),
                    "expired": N_("expired")}
-
-
-def kind_label(kind: str) -> str:
-    names = KIND_NAMES.get(kind)
-    return (names.zh if current_language() == "zh_CN" else names.en) if names is not None else kind

@@ -32,6 +32,16 @@ KIND_NAMES: dict[str, Text] = {
     "closure": Text("关闭服务及撤回授权申请", "Closure and consent withdrawal"),
     "refund": Text("退款及重复扣款争议", "Refund or duplicate-charge dispute"),
 }
+
+
+def kind_name(kind: str, lang: str) -> str:
+    """The letter kind's name in ``lang`` ("zh", "zh_CN" or "en"); an unknown kind as it is."""
+    names = KIND_NAMES.get(kind)
+    if names is None:
+        return kind
+    return names.zh if lang.startswith("zh") else names.en
+
+
 _TITLES: dict[str, Text] = {
     "complaint": Text("投诉书", "Formal complaint"),
     "regulator": Text("投诉书", "Complaint"),

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, current_language
-from mybnpl.letters.compose import KIND_NAMES
+from mybnpl.letters.compose import kind_name as letter_kind_name
 from mybnpl.letters.legal import KINDS
 from mybnpl.services import findings as findings_svc
 from mybnpl.services.accounts import list_accounts
@@ -33,10 +33,7 @@ PROFILE_LABELS = {"name": N_("&Name:"), "address": N_("&Address:"), "phone": N_(
 
 
 def kind_name(kind: str) -> str:
-    names = KIND_NAMES.get(kind)
-    if names is None:
-        return kind
-    return names.zh if current_language() == "zh_CN" else names.en
+    return letter_kind_name(kind, current_language())
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:

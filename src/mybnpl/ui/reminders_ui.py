@@ -36,7 +36,6 @@ class ReminderDriver(QObject):
     """Checks for due reminders every minute and when asked; ``notify(title, body)`` shows one."""
 
     shown = Signal(list)  # the Notices just shown
-    letters_shown = Signal(list)  # the LetterNotices just shown
 
     def __init__(self, ctx: UiContext, vault: Callable[[], Vault | None], notify: Callable[[str, str], None],
                  parent: QWidget) -> None:
@@ -98,8 +97,6 @@ class ReminderDriver(QObject):
         notices, answers = result
         for a in answers:  # letters waiting for an answer: a notification each (there are few)
             self.notify(a.title, a.body)
-        if answers:
-            self.letters_shown.emit(answers)
         if not notices:
             return
         if len(notices) == 1:

@@ -85,7 +85,6 @@ class FindingsPage(Page):
     subtitle = N_("What mybnpl noticed in your statements and plans, and why. Each finding names the rows and the "
                   "evidence it rests on. Heuristics say how sure they are; you decide what is true.")
     data_changed = Signal()
-    complaint_started = Signal(int)  # case id
     letter_requested = Signal(int)  # finding id: draft the complaint letter
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -289,7 +288,6 @@ class FindingsPage(Page):
         def done(case_id: int) -> None:
             self._say(lambda: tr(N_("Case {id} opened from this finding. Choose the letter to draft."),
                                  id=case_id))
-            self.complaint_started.emit(case_id)
             self.data_changed.emit()
             self.letter_requested.emit(fid)
 
