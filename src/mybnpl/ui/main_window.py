@@ -23,7 +23,7 @@ from mybnpl import __version__
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, tr
 from mybnpl.reminders import autostart
-from mybnpl.services.findings import recompute
+from mybnpl.services.findings import RecomputeResult, recompute
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon, line_icon
 from mybnpl.ui.language import LANGUAGE_NAMES, apply_language
@@ -209,8 +209,9 @@ class MainWindow(QMainWindow):
             return
         catalog, today = self.ctx.catalog, self.ctx.today()
 
-        def refreshed(_result: object) -> None:
-            if self.vault is vault and not vault.closed:
+        def refreshed(result: RecomputeResult) -> None:
+            # The pages already re-read after the change itself; only changed findings need another read.
+            if result.changed and self.vault is vault and not vault.closed:
                 for key in ("findings", "dashboard"):
                     self.pages[key].reload()
             self.findings_checked.emit()

@@ -156,7 +156,7 @@ class FindingsPage(Page):
         self.tabs.addTab(findings_tab, "")
         self.tabs.addTab(self.consents, "")
         self.body.addWidget(self.tabs, 1)
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update(detail=True))
         self.retranslate()
         self.clear()
 
@@ -184,7 +184,7 @@ class FindingsPage(Page):
                    else -1)
         if row >= 0:
             self.table.selectRow(row)
-        self._update()
+        self._update(detail=True)
 
     def clear(self) -> None:
         self.model.set_items([])
@@ -202,7 +202,8 @@ class FindingsPage(Page):
         if row >= 0:
             self.table.selectRow(row)
 
-    def _update(self) -> None:
+    def _update(self, detail: bool = False) -> None:
+        """Buttons, counts and status; ``detail`` also re-renders the selected finding (one small query)."""
         n = self.model.rowCount()
         self.stack.setCurrentWidget(self.splitter if n else self.empty)
         set_text(self.count_label, ngettext("{n} finding", "{n} findings", n).format(n=n) if n else "")
@@ -212,7 +213,8 @@ class FindingsPage(Page):
         self.dismiss_button.setEnabled(f is not None and f.status != "dismissed")
         self.reopen_button.setEnabled(f is not None and f.status != "open")
         self.complaint_button.setEnabled(f is not None and f.status == "confirmed")
-        self._render_detail(f)
+        if detail or f is None:
+            self._render_detail(f)
 
     def _render_detail(self, f: FindingRow | None) -> None:
         if f is None:
@@ -317,7 +319,7 @@ class FindingsPage(Page):
             button.setText(_(text))
         self.complaint_button.setToolTip(_("Opens a case for this finding; letters are drafted from the case."))
         self.table.setAccessibleName(_("Findings"))
-        self._update()
+        self._update(detail=True)
 
 
 def _html(text: str) -> str:
