@@ -1,7 +1,7 @@
 """Build the CJK fonts shipped in ``resources/fonts/`` from Noto Sans CJK (SIL OFL 1.1).
 
 reportlab embeds TrueType (``glyf``) fonts only, and a fresh machine (CI: Python + PyPI, nothing else) has no
-CJK font at all, so the PDF writer (``mybnpl.letters.pdf``) needs one in the repository. This tool subsets
+CJK font at all, so the PDF writer (``mybnpl.pdfdoc``) needs one in the repository. This tool subsets
 Debian's ``fonts-noto-cjk`` collection to what letters and dossiers print and converts its CFF outlines to
 quadratic TrueType outlines (the fontTools ``otf2ttf`` recipe: cu2qu at 1 unit of 1000 tolerance):
 

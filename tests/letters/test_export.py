@@ -17,7 +17,7 @@ from pdfminer.pdftypes import resolve1
 from mybnpl import atomic
 from mybnpl.core.errors import InvalidInput
 from mybnpl.letters.export import export_letter, letter_pdf, paragraphs
-from mybnpl.letters.pdf import Heading, PageBreak, Paragraph, Table, missing_glyphs, render_pdf
+from mybnpl.pdfdoc import Heading, PageBreak, Paragraph, Table, missing_glyphs, render_pdf
 from mybnpl.resources import resource_path
 
 TITLE = "投诉信：花呗未经本人同意开通"

@@ -1,6 +1,6 @@
 """Export a rendered letter (plain text) to PDF, plain text or Word (.docx), chosen by the file suffix.
 
-* ``.pdf``: :mod:`mybnpl.letters.pdf` with the shipped CJK font embedded; paragraphs are the blocks of text
+* ``.pdf``: :mod:`mybnpl.pdfdoc` with the shipped CJK font embedded; paragraphs are the blocks of text
   between blank lines, the title is the heading on top, and the evidence follows as an appendix table
   (id, description, SHA-256).
 * ``.txt``: UTF-8 without BOM, ``\\n`` line ends (every current editor, Notepad included, reads it), the
@@ -24,7 +24,7 @@ from typing import Literal
 
 from mybnpl.atomic import write_atomic
 from mybnpl.core.errors import InvalidInput
-from mybnpl.letters.pdf import Block, Heading, Paragraph, Table, render_pdf
+from mybnpl.pdfdoc import Block, Heading, Paragraph, Table, render_pdf
 
 EvidenceRow = tuple[int, str, str]  # (evidence id, description, SHA-256 hex)
 SUFFIXES = (".pdf", ".txt", ".docx")
@@ -61,7 +61,7 @@ def _body(text: str, title: str) -> tuple[list[str], bool]:
 
 
 def letter_blocks(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str) -> tuple[list[Block], bool]:
-    """The letter as :mod:`~mybnpl.letters.pdf` blocks, and whether the title goes on top."""
+    """The letter as :mod:`~mybnpl.pdfdoc` blocks, and whether the title goes on top."""
     paras, with_title = _body(text, title)
     blocks: list[Block] = [Paragraph(p) for p in paras]
     if evidence:

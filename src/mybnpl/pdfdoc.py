@@ -1,4 +1,4 @@
-"""A small text-document → PDF writer (reportlab) with CJK text: letters now, dossiers later.
+"""A small text-document → PDF writer (reportlab) with CJK text, shared by letters and dossiers.
 
 The document is a sequence of blocks (:class:`Heading`, :class:`Paragraph`, :class:`Table`,
 :class:`PageBreak`); :func:`render_pdf` lays them out on A4 or Letter and returns the PDF as bytes (no file
