@@ -118,3 +118,22 @@ def test_v1_and_v2_fixtures_gain_the_letter_columns_in_v3(version: int, tmp_path
         assert vault.integrity_problems() == []
     finally:
         vault.close()
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_earlier_fixtures_gain_the_letter_format_column_in_v4(version: int, tmp_path: Path) -> None:
+    """0004_letter_format adds ``body_rich``; an old letter has none (NULL: its plain text is the letter)."""
+    dest = tmp_path / f"v{version}.mybnpl"
+    shutil.copy(FIXTURES / f"v{version}.mybnpl", dest)
+    shutil.copy(FIXTURES / f"v{version}.mybnpl.keyinfo", tmp_path / f"v{version}.mybnpl.keyinfo")
+    recovery = (FIXTURES / f"v{version}.recovery.txt").read_text().strip()
+    vault = VaultManager(dest, MemoryKeyStore()).open_with_recovery(recovery)
+    try:
+        assert vault.schema_version() >= 4
+        with vault.transaction() as conn:
+            conn.execute("INSERT INTO letters(kind, jurisdiction, lang, title, body, created_at) "
+                         "VALUES ('complaint', 'CN', 'zh', 't', 'b', 'x')")
+        assert vault.query("SELECT body, body_rich FROM letters") == [("b", None)]
+        assert vault.integrity_problems() == []
+    finally:
+        vault.close()
