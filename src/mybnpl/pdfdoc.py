@@ -72,6 +72,15 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class RichText:
+    """Lines of styled runs ``(text, bold, underline)``, laid out like :class:`Paragraph`; with a ``marker``
+    ("•", "2.") it is a list item: the marker hangs in the margin and the text is indented."""
+
+    lines: tuple[tuple[tuple[str, bool, bool], ...], ...]
+    marker: str = ""
+
+
+@dataclass(frozen=True)
 class Table:
     """A grid of plain-text cells with a header row repeated on every page it spans.
 
@@ -91,7 +100,7 @@ class PageBreak:
     pass
 
 
-Block = Heading | Paragraph | Table | PageBreak
+Block = Heading | Paragraph | RichText | Table | PageBreak
 
 
 # --- fonts -------------------------------------------------------------------------------------------------
@@ -187,6 +196,39 @@ def _para(text: str, style: ParagraphStyle, align: Align | None = None) -> list[
         width = pdfmetrics.stringWidth(indent, style.fontName, style.fontSize) if indent else 0.0
         out.append(RLParagraph(escape(stripped), _line_style(style, line, width, i == 0, i == len(lines) - 1,
                                                              align)))
+    return out
+
+
+def _rich(block: RichText, style: ParagraphStyle) -> list[Flowable]:
+    """Styled lines → one reportlab paragraph per line, as :func:`_para`; bold only where the bold face has
+    every glyph (else the run stays regular rather than printing boxes)."""
+    out: list[Flowable] = []
+    if block.marker:
+        style = ParagraphStyle("item", parent=style, leftIndent=18, bulletIndent=4, bulletFontName=style.fontName)
+    lines = block.lines
+    for i, runs in enumerate(lines):
+        plain = "".join(t for t, _b, _u in runs)
+        stripped = plain.lstrip()
+        if not stripped:
+            out.append(Spacer(1, style.leading))
+            continue
+        skip = len(plain) - len(stripped)  # leading whitespace → first-line indent
+        indent = plain[:skip].replace("\t", "    ")
+        width = pdfmetrics.stringWidth(indent, style.fontName, style.fontSize) if indent else 0.0
+        parts = []
+        for text, bold, underline in runs:
+            text, skip = text[skip:], max(0, skip - len(text))
+            if not text:
+                continue
+            markup = escape(text)
+            if bold and not missing_glyphs(text, SANS_BOLD):
+                markup = f"<b>{markup}</b>"
+            if underline:
+                markup = f"<u>{markup}</u>"
+            parts.append(markup)
+        bullet = block.marker if i == 0 and block.marker else None
+        out.append(RLParagraph("".join(parts), _line_style(style, plain, width, i == 0, i == len(lines) - 1, None),
+                               bulletText=bullet))
     return out
 
 
@@ -305,6 +347,8 @@ def render_pdf(blocks: Sequence[Block], *, title: str, lang: str, subject: str =
             mono_ok = block.style != "mono" or not missing_glyphs(block.text, MONO)
             style = getattr(styles, block.style) if mono_ok else styles.small
             story.extend(_para(block.text, style, block.align))
+        elif isinstance(block, RichText):
+            story.extend(_rich(block, styles.body))
         elif isinstance(block, Table):
             story.append(_table(block, doc.width))
             story.append(Spacer(1, 6))

@@ -45,6 +45,9 @@ def test_kinds_profile_draft_send_and_cases(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == d["text"] and "关闭美团月付并退还费用" in d["text"]
     assert (out.stat().st_mode & 0o777) == 0o600
 
+    code, _, err = run("letter", "show", str(d["id"]), "--out", str(tmp_path / "again.docx"))
+    assert code == 0, err
+    assert (tmp_path / "again.docx").read_bytes()[:2] == b"PK"
     code, text, err = run("letter", "sent", str(d["id"]), "--date", "2026-11-20", "--channel", "EMS", "--ref", "EA1")
     assert code == 0, err
     assert "2026-12-05" in text

@@ -15,7 +15,9 @@ from docx.oxml.ns import qn
 from pdfminer.pdftypes import resolve1
 
 from mybnpl import atomic
+from mybnpl.core import richtext
 from mybnpl.core.errors import InvalidInput
+from mybnpl.core.richtext import Line, Run
 from mybnpl.letters.export import export_letter, letter_pdf, paragraphs
 from mybnpl.pdfdoc import Heading, PageBreak, Paragraph, Table, missing_glyphs, render_pdf
 from mybnpl.resources import resource_path
@@ -287,3 +289,44 @@ def test_heading_with_a_character_the_bold_face_lacks_falls_back_to_regular() ->
         fonts = {c["text"]: c["fontname"] for c in pdf.pages[0].chars}
     assert fonts[rare].endswith("mybnplCJKSans-Regular")
     assert fonts["普"].endswith("mybnplCJKSans-Bold")
+
+
+# --- formatted letters -------------------------------------------------------------------------------------
+
+RICH = richtext.normalise([
+    Line((Run("张三"),)), Line((Run("北京市朝阳区"),)), Line(()),
+    Line((Run("请求事项"),), "heading"),
+    Line((Run("关闭花呗", bold=True),), "number"), Line((Run("退还费用"),), "number"),
+    Line((Run("证据见附件"),), "bullet"), Line(()),
+    Line((Run("请于"), Run("15日内", bold=True, underline=True), Run("书面答复。"))),
+])
+
+
+def test_formatting_survives_pdf_docx_and_txt(tmp_path: Path) -> None:
+    pdf = export_letter("", TITLE, EVIDENCE, tmp_path / "f.pdf", "zh", rich=RICH).read_bytes()
+    text, _pages = _pdf_text(pdf)
+    for piece in ("张三", "北京市朝阳区", "请求事项", "1.关闭花呗", "2.退还费用", "•证据见附件",
+                  "请于15日内书面答复。"):
+        assert piece in _squash(text)
+    assert {"mybnplCJKSans-Bold", "mybnplCJKSans-Regular"} <= {name.split("+")[-1] for name in _fonts(pdf)}
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:  # "15日内" is set in the bold face and underlined
+        chars = doc.pages[0].chars
+        bold = "".join(c["text"] for c in chars if c["fontname"].endswith("Bold"))
+        assert "15日内" in bold and "关闭花呗" in bold and "书面答复" not in bold
+        assert doc.pages[0].lines or doc.pages[0].rects  # the underline is drawn
+
+    document = docx.Document(str(export_letter("", TITLE, EVIDENCE, tmp_path / "f.docx", "zh", rich=RICH)))
+    runs = {r.text: r for p in document.paragraphs for r in p.runs if r.text.strip()}
+    assert runs["关闭花呗"].bold and runs["15日内"].bold and runs["15日内"].underline and not runs["请于"].bold
+    styles = {p.text: p.style.name for p in document.paragraphs}
+    assert styles["请求事项"] == "Heading 2"
+    assert "1.\t关闭花呗" in styles and "•\t证据见附件" in styles
+
+    txt = export_letter("", TITLE, EVIDENCE, tmp_path / "f.txt", "zh", rich=RICH).read_text("utf-8")
+    assert "请求事项\n1. 关闭花呗\n2. 退还费用\n• 证据见附件\n\n请于15日内书面答复。" in txt
+    assert "**" not in txt and "<b>" not in txt
+
+
+def test_an_unformatted_rich_letter_exports_like_its_plain_text(tmp_path: Path) -> None:
+    plain = letter_pdf(LETTER, TITLE, EVIDENCE, "zh", invariant=True)
+    assert letter_pdf("", TITLE, EVIDENCE, "zh", invariant=True, rich=richtext.from_text(LETTER)) == plain

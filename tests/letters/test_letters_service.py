@@ -116,3 +116,21 @@ def test_uk_clock_is_eight_weeks_then_six_months(demo: Vault) -> None:
     assert rec.deadline_on == date(2026, 10, 26)
     [due] = [x for x in letters_svc.letters_due(demo, TODAY) if x.letter_id == d.id]
     assert due.then_until == date(2027, 4, 26) and due.escalate_to == "regulator"
+
+
+def test_formatted_edit_is_kept_beside_its_plain_text(demo: Vault) -> None:
+    from mybnpl.core import richtext
+    from mybnpl.core.richtext import Line, Run
+
+    d = _draft(demo, "closure", "huabei", "CN", "zh")
+    doc = richtext.from_text(d.text)
+    styled = (Line((Run("请求事项"),), "heading"), Line((Run("关闭花呗", bold=True),), "number"), *doc)
+    rec = letters_svc.update_letter_text(demo, d.id, "ignored", styled)
+    assert rec.text == "请求事项\n1. 关闭花呗\n" + richtext.to_text(doc)  # the plain form, for the CLI and .txt
+    assert rec.rich == richtext.normalise(styled) and rec.doc == rec.rich
+    assert letters_svc.list_letters(demo)[-1].rich == rec.rich
+    plain = letters_svc.update_letter_text(demo, d.id, "", richtext.from_text("只有文字。"))
+    assert (plain.text, plain.rich) == ("只有文字。", None)  # no formatting: nothing extra stored
+    assert demo.query("SELECT body_rich FROM letters WHERE id = ?", (d.id,)) == [(None,)]
+    with pytest.raises(InvalidInput):
+        letters_svc.update_letter_text(demo, d.id, "", (Line((Run("x" * (letters_svc.MAX_TEXT + 1)),)),))

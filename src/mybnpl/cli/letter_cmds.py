@@ -55,6 +55,8 @@ def add_parsers(cmd: Sub) -> None:
     _json_flag(s)
     sh = sub.add_parser("show", help=_("one letter with its text, evidence and deadline"))
     sh.add_argument("id", type=int)
+    sh.add_argument("--out", metavar="FILE", help=_("also write the letter, with its formatting, to a .txt, .pdf or "
+                                                     ".docx file"))
     _json_flag(sh)
     r = sub.add_parser("reply", help=_("keep the answer you received as evidence of a letter"))
     r.add_argument("id", type=int)
@@ -107,6 +109,11 @@ class LetterCommands(Cli):
                 self.emit(ref.to_json(), tr("Reply kept as evidence {eid} of letter {id}.", eid=ref.id, id=a.id))
                 return 0
             rec = letters_svc.get_letter(vault, a.id)
+            if a.out:
+                from mybnpl.letters.export import export_letter  # reportlab / python-docx load only when needed
+
+                export_letter(rec.text, rec.title, [(e.id, e.name, e.sha256) for e in rec.evidence],
+                              _out_path(a.out), rec.lang, rich=rec.rich)
             self.emit(rec.to_json(), rec.text, *(f"#{e.id} {e.name} sha256:{e.sha256}" for e in rec.evidence))
             return 0
         finally:
@@ -115,9 +122,7 @@ class LetterCommands(Cli):
     def _draft(self, vault: Any) -> int:
         a = self.args
         lang = a.letter_lang or ("zh" if current_language().startswith("zh") else "en")
-        out = Path(a.out) if a.out else None
-        if out is not None and out.suffix.lower() not in (".txt", ".pdf", ".docx"):
-            raise UsageError(N_("--out must name a .txt, .pdf or .docx file"))
+        out = _out_path(a.out) if a.out else None
         d = letters_svc.draft_letter(vault, load_catalog(), letters_svc.load_legal(), a.kind, a.account,
                                      a.jurisdiction, lang, self.today(), a.finding, a.case, channel=a.to,
                                      extra=dict(a.set))
@@ -175,6 +180,13 @@ class LetterCommands(Cli):
         shown = {**data, "id_number": _mask(data["id_number"])}
         self.emit(shown, *(f"{k:10} {v}" for k, v in shown.items()))
         return 0
+
+
+def _out_path(name: str) -> Path:
+    out = Path(name)
+    if out.suffix.lower() not in (".txt", ".pdf", ".docx"):
+        raise UsageError(N_("--out must name a .txt, .pdf or .docx file"))
+    return out
 
 
 def _mask(id_number: str) -> str:

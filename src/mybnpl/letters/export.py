@@ -9,6 +9,9 @@
   document language is zh-CN for Chinese letters, so Word picks a Chinese face for 中文 instead of
   falling back glyph by glyph. No font is embedded: SimSun ships with Windows and with Office for Mac.
 
+A letter with formatting (:mod:`mybnpl.core.richtext`: bold, underline, headings, lists) keeps it in PDF and
+.docx; the plain-text export writes it out as text (list markers included).
+
 The title is not repeated when the letter's first line already is the title. The appendix heading is in the
 letter's language (``lang``), not the interface's. Files are written atomically (no partial file on failure).
 """
@@ -23,8 +26,10 @@ from pathlib import Path
 from typing import Literal
 
 from mybnpl.atomic import write_atomic
+from mybnpl.core import richtext
 from mybnpl.core.errors import InvalidInput
-from mybnpl.pdfdoc import Block, Heading, Paragraph, Table, render_pdf
+from mybnpl.core.richtext import RichDoc
+from mybnpl.pdfdoc import Block, Heading, Paragraph, RichText, Table, render_pdf
 
 EvidenceRow = tuple[int, str, str]  # (evidence id, description, SHA-256 hex)
 SUFFIXES = (".pdf", ".txt", ".docx")
@@ -60,10 +65,34 @@ def _body(text: str, title: str) -> tuple[list[str], bool]:
     return paras, first_line != title.strip()
 
 
-def letter_blocks(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str) -> tuple[list[Block], bool]:
+def _styled(runs: tuple[richtext.Run, ...]) -> bool:
+    return any(r.bold or r.underline for r in runs)
+
+
+def _rich_body(rich: RichDoc, title: str) -> tuple[list[richtext.Group], bool]:
+    """The rich letter's groups, and whether a title heading is needed (as :func:`_body`)."""
+    groups = richtext.groups(rich)
+    first = next((ln.text.strip() for ln in rich if not ln.blank), "")
+    return groups, bool(title.strip()) and first != title.strip()
+
+
+def letter_blocks(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str,
+                  rich: RichDoc | None = None) -> tuple[list[Block], bool]:
     """The letter as :mod:`~mybnpl.pdfdoc` blocks, and whether the title goes on top."""
-    paras, with_title = _body(text, title)
-    blocks: list[Block] = [Paragraph(p) for p in paras]
+    blocks: list[Block] = []
+    if rich is None:
+        paras, with_title = _body(text, title)
+        blocks.extend(Paragraph(p) for p in paras)
+    else:
+        groups, with_title = _rich_body(rich, title)
+        for g in groups:
+            if g.kind == "heading":
+                blocks.append(Heading("".join(r.text for r in g.lines[0]), level=2))
+            elif g.kind == "item" or any(_styled(runs) for runs in g.lines):
+                blocks.append(RichText(tuple(tuple((r.text, r.bold, r.underline) for r in runs) for runs in g.lines),
+                                       marker=g.marker))
+            else:  # unstyled: the same paragraph a plain letter gives
+                blocks.append(Paragraph("\n".join("".join(r.text for r in runs) for runs in g.lines)))
     if evidence:
         heading, header = _APPENDIX[_lang_key(lang)]
         blocks.append(Heading(heading, level=1))
@@ -73,14 +102,16 @@ def letter_blocks(text: str, title: str, evidence: Sequence[EvidenceRow], lang: 
 
 
 def letter_pdf(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str, *,
-               page_size: Literal["A4", "Letter"] = "A4", invariant: bool = False) -> bytes:
-    blocks, with_title = letter_blocks(text, title, evidence, lang)
+               page_size: Literal["A4", "Letter"] = "A4", invariant: bool = False,
+               rich: RichDoc | None = None) -> bytes:
+    blocks, with_title = letter_blocks(text, title, evidence, lang, rich)
     return render_pdf(blocks, title=title, lang=lang, page_size=page_size, title_heading=with_title,
                       invariant=invariant)
 
 
-def letter_txt(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str) -> bytes:
-    paras, with_title = _body(text, title)
+def letter_txt(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str,
+               rich: RichDoc | None = None) -> bytes:
+    paras, with_title = _body(richtext.to_text(rich) if rich is not None else text, title)
     parts = ([title.strip()] if with_title else []) + paras
     if evidence:
         heading, (_, _, h_sha) = _APPENDIX[_lang_key(lang)]
@@ -90,7 +121,7 @@ def letter_txt(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str
 
 
 def letter_docx(text: str, title: str, evidence: Sequence[EvidenceRow], lang: str, *,
-                page_size: Literal["A4", "Letter"] = "A4") -> bytes:
+                page_size: Literal["A4", "Letter"] = "A4", rich: RichDoc | None = None) -> bytes:
     from docx import Document  # imported here: only .docx exports pay for python-docx and lxml
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
@@ -121,7 +152,7 @@ def letter_docx(text: str, title: str, evidence: Sequence[EvidenceRow], lang: st
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = (Mm(210), Mm(297)) if page_size == "A4" else (Mm(215.9), Mm(279.4))
-    for style_name in ("Normal", "Title", "Heading 1"):
+    for style_name in ("Normal", "Title", "Heading 1", "Heading 2"):
         style = doc.styles[style_name]
         fonts(style.element)
         rpr = style.element.get_or_add_rPr()
@@ -139,11 +170,27 @@ def letter_docx(text: str, title: str, evidence: Sequence[EvidenceRow], lang: st
     props.revision = 1
     props.language = "zh-CN" if zh else "en"
 
-    paras, with_title = _body(text, title)
+    groups, with_title = _rich_body(rich if rich is not None else richtext.from_text(text), title)
     if with_title:
         run(doc.add_paragraph(style="Title"), title.strip())
-    for p in paras:
-        run(doc.add_paragraph(), p)
+    for g in groups:
+        if g.kind == "heading":
+            run(doc.add_paragraph(style="Heading 2"), "".join(r.text for r in g.lines[0]))
+            continue
+        para = doc.add_paragraph()
+        if g.kind == "item":  # the marker hangs in a 7 mm indent, as in the PDF
+            para.paragraph_format.left_indent = Mm(7)
+            para.paragraph_format.first_line_indent = Mm(-7)
+            run(para, g.marker + "\t")
+        for n, runs in enumerate(g.lines):
+            if n:
+                line_break = para.add_run()
+                line_break.add_break()
+                fonts(line_break._r)
+            for r in runs:
+                styled = run(para, r.text)
+                styled.bold = r.bold or None
+                styled.underline = r.underline or None
     if evidence:
         heading, header = _APPENDIX[_lang_key(lang)]
         run(doc.add_paragraph(style="Heading 1"), heading)
@@ -165,18 +212,18 @@ def letter_docx(text: str, title: str, evidence: Sequence[EvidenceRow], lang: st
 
 
 def export_letter(text: str, title: str, evidence: list[tuple[int, str, str]], out: Path, lang: str, *,
-                  page_size: Literal["A4", "Letter"] = "A4") -> Path:
+                  page_size: Literal["A4", "Letter"] = "A4", rich: RichDoc | None = None) -> Path:
     """Write the letter to ``out`` as PDF, plain text or .docx (by suffix); returns ``out``.
 
     Raises :class:`InvalidInput` for another suffix or when the file cannot be written."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix == ".pdf":
-        data = letter_pdf(text, title, evidence, lang, page_size=page_size)
+        data = letter_pdf(text, title, evidence, lang, page_size=page_size, rich=rich)
     elif suffix == ".txt":
-        data = letter_txt(text, title, evidence, lang)
+        data = letter_txt(text, title, evidence, lang, rich)
     elif suffix == ".docx":
-        data = letter_docx(text, title, evidence, lang, page_size=page_size)
+        data = letter_docx(text, title, evidence, lang, page_size=page_size, rich=rich)
     else:
         raise InvalidInput(detail=f"{out.name}: letters export to {', '.join(SUFFIXES)}")
     try:

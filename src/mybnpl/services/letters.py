@@ -24,8 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mybnpl.core import richtext
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput, NotFound
+from mybnpl.core.richtext import RichDoc
 from mybnpl.letters.compose import KIND_NAMES, compose, fmt_date, lang_code
 from mybnpl.letters.deadlines import Clock, clock
 from mybnpl.letters.legal import Legal, parse_legal
@@ -120,6 +122,12 @@ class LetterRecord:
     missing_fields: tuple[str, ...]
     evidence: tuple[EvidenceRef, ...] = ()
     replies: tuple[EvidenceRef, ...] = ()
+    rich: RichDoc | None = None  # the formatting, when the user added some (the text says the rest)
+
+    @property
+    def doc(self) -> RichDoc:
+        """The letter as rich text: its formatting if any, else its plain text."""
+        return self.rich if self.rich is not None else richtext.from_text(self.text)
 
     def to_json(self, with_text: bool = True) -> dict[str, Any]:
         d = {"id": self.id, "case_id": self.case_id, "account_id": self.account_id, "finding_id": self.finding_id,
@@ -254,7 +262,7 @@ def draft_letter(vault: Vault, catalog: Catalog, legal: Legal, kind: str, accoun
 
 _COLS = ("id, case_id, account_id, finding_id, kind, jurisdiction, lang, title, body, status, recipient, channel_id, "
          "created_at, sent_on, sent_channel, sent_ref, deadline_id, deadline_on, deadline_source, escalate_to, "
-         "missing_json")
+         "missing_json, body_rich")
 
 
 def _refs(vault: Vault, entity: str, letter_id: int) -> tuple[EvidenceRef, ...]:
@@ -269,7 +277,8 @@ def _record(vault: Vault, r: Any, details: bool) -> LetterRecord:
         lid, r[1], r[2], r[3], str(r[4]), str(r[5]), str(r[6]), str(r[7]), str(r[8]), str(r[9]), str(r[10]),
         str(r[11]), str(r[12]), date.fromisoformat(r[13]) if r[13] else None, str(r[14]), str(r[15]), r[16],
         date.fromisoformat(r[17]) if r[17] else None, str(r[18]), r[19], tuple(json.loads(r[20] or "[]")),
-        _refs(vault, "letter", lid) if details else (), _refs(vault, "letter_reply", lid) if details else ())
+        _refs(vault, "letter", lid) if details else (), _refs(vault, "letter_reply", lid) if details else (),
+        richtext.from_json(r[21]) if r[21] else None)
 
 
 def get_letter(vault: Vault, letter_id: int) -> LetterRecord:
@@ -285,16 +294,26 @@ def list_letters(vault: Vault, case_id: int | None = None) -> list[LetterRecord]
                                                                    params)]
 
 
-def update_letter_text(vault: Vault, letter_id: int, text: str) -> LetterRecord:
-    """The user's edit of a draft."""
+def update_letter_text(vault: Vault, letter_id: int, text: str, rich: RichDoc | None = None) -> LetterRecord:
+    """The user's edit of a draft: plain ``text``, or ``rich`` text (then ``text`` is ignored and becomes the
+    rich text's plain form; formatting is kept only when there is some)."""
+    if rich is not None:
+        rich = richtext.normalise(rich)
+        text = richtext.to_text(rich)
+        if richtext.is_plain(rich):
+            rich = None
     old = get_letter(vault, letter_id)
     if old.status != "draft":
         raise InvalidInput(detail=f"letter {letter_id} was sent on {old.sent_on}; its text is the record of what "
                                   "was sent and cannot change")
     if len(text) > MAX_TEXT or "\x00" in text:
         raise InvalidInput(detail=f"a letter is limited to {MAX_TEXT} characters")
+    rich_json = richtext.to_json(rich) if rich is not None else None
+    if rich_json is not None and len(rich_json.encode()) > richtext.MAX_JSON:
+        raise InvalidInput(detail="the letter's formatting is too large")
     with vault.transaction() as conn:
-        conn.execute("UPDATE letters SET body = ?, updated_at = ? WHERE id = ?", (text, repos.now_iso(), letter_id))
+        conn.execute("UPDATE letters SET body = ?, body_rich = ?, updated_at = ? WHERE id = ?",
+                     (text, rich_json, repos.now_iso(), letter_id))
         repos.append_event(conn, "letter_edited", old.title, entity="letter", entity_id=letter_id)
     return get_letter(vault, letter_id)
 
