@@ -76,6 +76,16 @@ def test_errors_and_exit_codes(tmp_path: Path) -> None:
     code, _, err = run("letter", "draft", "--kind", "refund", "--account", acc, "--jurisdiction", "CN",
                        "--out", str(tmp_path / "x.odt"))
     assert code == 2 and ".txt" in err
+    code, _, err = run("letter", "draft", "--kind", "refund", "--account", acc, "--jurisdiction", "CN",
+                       "--set", "favourite_colour=blue")
+    assert code == 1 and "favourite_colour" in err and "order_number" in err
+    # the letter's --lang is not the messages' language: only the global --lang before the command is
+    code, _, err = run("letter", "draft", "--kind", "complaint", "--account", acc, "--jurisdiction", "UK",
+                       "--lang", "zh")
+    assert code == 1 and "Invalid input" in err
+    code, _, err = run("--lang", "zh", "letter", "draft", "--kind", "complaint", "--account", acc,
+                       "--jurisdiction", "UK", "--lang", "en")
+    assert code == 1 and "输入有误" in err
     code, _, err = run("letter", "show", "999")
     assert code == 1 and "999" in err
     code, _, err = run("letter", "sent", "999", "--date", "2026-11-30")

@@ -11,8 +11,10 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
+from mybnpl.core.richtext import Run
 from mybnpl.services import findings as findings_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import profile as profile_svc
@@ -68,16 +70,25 @@ def test_complaint_from_a_finding_edit_export_send_reply(qtbot: QtBot, win: Main
     rec = page.selected()
     assert rec is not None and rec.kind == "complaint" and rec.lang == "zh" and rec.finding_id == f.id
     assert rec.account_id == f.account_id or rec.account_id is not None
-    assert page.editor.toPlainText() == rec.text and "美团" in rec.text
+    assert page.editor.edit.toPlainText() == rec.text.rstrip("\n") and "美团" in rec.text
     assert "not legal advice" not in rec.text and "法律意见" not in rec.text  # the disclaimer is the app's
     page.tabs.setCurrentIndex(1)
     if "【" in rec.text:
         assert "background:#ffe082" in page.preview.toHtml().replace(" ", "") or "ffe082" in page.preview.toHtml()
 
-    page.editor.appendPlainText("\n补充：我从未在美团App中点击开通。")
+    edit = page.editor.edit
+    edit.moveCursor(QTextCursor.MoveOperation.End)
+    edit.insertPlainText("\n补充：我从未在美团App中点击开通。")
     assert page.buttons["save"].isEnabled()
+    cursor = edit.textCursor()  # the new line, in bold: the toolbar formats the selection
+    cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
+    edit.setTextCursor(cursor)
+    qtbot.mouseClick(page.editor.buttons["bold"], Qt.MouseButton.LeftButton)
+    assert page.editor.buttons["bold"].isChecked()
     qtbot.mouseClick(page.buttons["save"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "补充" in letters_svc.get_letter(demo_vault, rec.id).text, timeout=10_000)
+    stored = letters_svc.get_letter(demo_vault, rec.id)
+    assert stored.rich is not None and stored.rich[-1].runs == (Run("补充：我从未在美团App中点击开通。", bold=True),)
 
     out = tmp_path / "complaint.pdf"
     page.ask_path = lambda _s: str(out)
@@ -87,6 +98,9 @@ def test_complaint_from_a_finding_edit_export_send_reply(qtbot: QtBot, win: Main
         text = "".join(p.extract_text() or "" for p in pdf.pages)
     flat = text.replace("\n", "").replace(" ", "")
     assert "补充：我从未在美团App中点击开通" in flat and "美团" in flat
+    with pdfplumber.open(out) as pdf:
+        bold = "".join(c["text"] for p in pdf.pages for c in p.chars if c["fontname"].endswith("Bold"))
+    assert "补充：我从未在美团App中点击开通" in bold
 
     dialog2 = page.mark_sent()
     assert dialog2 is not None
@@ -97,6 +111,7 @@ def test_complaint_from_a_finding_edit_export_send_reply(qtbot: QtBot, win: Main
     sent = letters_svc.get_letter(demo_vault, rec.id)
     assert sent.status == "sent" and sent.sent_on == TODAY and sent.sent_ref == "T-1"
     assert sent.deadline_on is not None and sent.deadline_on > TODAY
+    qtbot.waitUntil(lambda: page.editor.edit.isReadOnly(), timeout=10_000)  # what was sent stays as sent
     qtbot.waitUntil(lambda: page.selected() is not None and page.selected().status == "sent",  # type: ignore
                     timeout=10_000)
     dues = win.page("dashboard").dues  # type: ignore[attr-defined]
@@ -134,7 +149,7 @@ def test_profile_and_lock(qtbot: QtBot, win: MainWindow, demo_vault: Vault) -> N
     qtbot.waitUntil(lambda: profile_svc.get_profile(demo_vault)["name"] == "王小明", timeout=10_000)
     assert profile_svc.get_profile(demo_vault)["phone"] == "138****0000"
     win.lock()
-    assert page.model.rowCount() == 0 and page.editor.toPlainText() == "" and page.profile_dialog is None
+    assert page.model.rowCount() == 0 and page.editor.edit.toPlainText() == "" and page.profile_dialog is None
     if win.unlock_dialog is not None:
         win.unlock_dialog.close()
 

@@ -51,13 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_VALUED = ("--vault", "--lang", "--today")  # global options followed by a value
+
+
 def _prescan_lang(argv: Sequence[str], environ: dict[str, str]) -> None:
-    lang = None
-    for i, a in enumerate(argv):
+    """The message language, known before argparse prints anything. Only the global ``--lang`` (before the
+    command) counts: ``letter draft --lang zh`` is the letter's language, not the messages'."""
+    lang, i = None, 0
+    while i < len(argv):
+        a = argv[i]
         if a == "--lang" and i + 1 < len(argv):
             lang = argv[i + 1]
         elif a.startswith("--lang="):
             lang = a.split("=", 1)[1]
+        elif not a.startswith("-"):
+            break  # the command: what follows are its own options
+        i += 2 if a in _VALUED else 1
     i18n.set_language(lang or environ.get("MYBNPL_LANG") or None)
 
 

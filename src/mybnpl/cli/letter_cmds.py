@@ -12,6 +12,7 @@ from mybnpl.core.errors import InvalidInput, UsageError
 from mybnpl.i18n import N_, _, current_language, tr
 from mybnpl.letters.compose import KIND_NAMES, kind_name
 from mybnpl.letters.legal import KINDS, LETTER_JURISDICTIONS
+from mybnpl.letters.render import LABELS
 from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import profile as profile_svc
@@ -80,7 +81,9 @@ def add_parsers(cmd: Sub) -> None:
 def _draft_lines(d: letters_svc.Draft) -> list[str]:
     lines = [d.text, "—" * 20, tr("Letter {id} saved as a draft in case {case}.", id=d.id, case=d.case_id)]
     if d.missing_fields:
-        lines.append(tr("To fill in before sending: {fields}", fields=", ".join(d.missing_fields)))
+        lang = "zh" if current_language().startswith("zh") else "en"
+        names = [LABELS[f].get(lang) if f in LABELS else f for f in d.missing_fields]
+        lines.append(tr("To fill in before sending: {fields}", fields="; ".join(names)))
     return lines
 
 

@@ -31,7 +31,7 @@ from mybnpl.core.richtext import RichDoc
 from mybnpl.letters.compose import KIND_NAMES, compose, fmt_date, lang_code
 from mybnpl.letters.deadlines import Clock, clock
 from mybnpl.letters.legal import Legal, parse_legal
-from mybnpl.letters.render import Renderer
+from mybnpl.letters.render import LABELS, Renderer
 from mybnpl.resources import resource_path
 from mybnpl.services import evidence as evidence_svc
 from mybnpl.services.catalog import load_catalog
@@ -231,6 +231,10 @@ def draft_letter(vault: Vault, catalog: Catalog, legal: Legal, kind: str, accoun
                                       f"({account.provider_id}); choose that provider's account")
     known_case = _existing_case(vault, account_id, finding_id, case_id)
     extra = dict(extra or {})
+    unknown = sorted(k for k in extra if k not in LABELS)
+    if unknown:
+        raise InvalidInput(detail=f"unknown letter field {', '.join(unknown)}; the fields are "
+                                  f"{', '.join(sorted(LABELS))}")
     if "complaint_ref" not in extra and (ref := _complaint_ref(vault, known_case, lang)):
         extra["complaint_ref"] = ref
     facts = gather_facts(vault, catalog, account_id, today, finding_id=finding_id, case_id=known_case, extra=extra)

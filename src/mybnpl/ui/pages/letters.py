@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -27,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mybnpl.core import richtext
 from mybnpl.core.errors import UserError
-from mybnpl.i18n import N_, _, error_text, tr
+from mybnpl.i18n import N_, _, current_language, error_text, tr
 from mybnpl.letters.export import export_letter
+from mybnpl.letters.render import LABELS
 from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import profile as profile_svc
@@ -39,6 +40,7 @@ from mybnpl.ui.letter_dialogs import DraftDialog, ProfileDialog, SentDialog, kin
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
+from mybnpl.ui.rich_editor import RichEditor, preview_html
 from mybnpl.ui.widgets import EmptyState, muted, set_text
 from mybnpl.ui.worker import Op
 
@@ -64,20 +66,6 @@ class LettersModel(ListModel[LetterRecord]):
                 r.recipient,
                 _(STATUS.get(r.status, r.status)), r.deadline_on.isoformat() if r.deadline_on else "–")[index.column()]
 
-
-
-def preview_html(text: str) -> str:
-    """Paragraphs as typed, the gaps to fill highlighted."""
-    esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for start, end in (("【", "】"), ("[FILL IN", "]")):
-        parts, out = esc.split(start), []
-        out.append(parts[0])
-        for p in parts[1:]:
-            inner, sep, rest = p.partition(end)
-            out.append(f"<span style='background:#ffe082'>{start}{inner}{sep}</span>{rest}" if sep else start + p)
-        esc = "".join(out)
-    paras = [p.replace("\n", "<br>") for p in esc.split("\n\n")]
-    return "".join(f"<p>{p}</p>" for p in paras)
 
 
 class LettersPage(Page):
@@ -110,14 +98,13 @@ class LettersPage(Page):
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((36, 50, 190, 190, 110)):
             self.table.horizontalHeader().resizeSection(col, width)
-        self.editor = QPlainTextEdit()
-        self.editor.setObjectName("letterText")
+        self.editor = RichEditor()
         self.preview = QTextBrowser()
-        self.editor.textChanged.connect(self._dirty)
+        self.editor.changed.connect(self._dirty)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.editor, "")
         self.tabs.addTab(self.preview, "")
-        self.tabs.currentChanged.connect(lambda _i: self.preview.setHtml(preview_html(self.editor.toPlainText())))
+        self.tabs.currentChanged.connect(lambda _i: self._preview())
         self.info = muted(QLabel())
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -247,18 +234,21 @@ class LettersPage(Page):
         r = self.selected()
         keep = self._changed and r is not None and r.id == self._editing
         if not keep:  # a reload must not throw away what the user is typing
-            self.editor.blockSignals(True)
-            self.editor.setPlainText(r.text if r else "")
-            self.editor.blockSignals(False)
+            self.editor.set_doc(r.doc if r else ())
             self._changed = False
         self._editing = r.id if r else None
-        self.preview.setHtml(preview_html(self.editor.toPlainText()))
+        self.editor.set_read_only(r is None or r.status != "draft")  # a sent letter is the record of what was sent
+        self._preview()
         if r is None:
             set_text(self.info, "")
         else:
             lines = [tr(N_("To: {recipient}"), recipient=r.recipient)]
+            if r.status != "draft":
+                lines.append(_("This letter was sent: its text is kept as sent and can no longer be changed."))
             if r.missing_fields:
-                lines.append(tr(N_("Still to fill in: {fields}"), fields=", ".join(r.missing_fields)))
+                lang = "zh" if current_language().startswith("zh") else "en"
+                names = [LABELS[f].get(lang) if f in LABELS else f for f in r.missing_fields]
+                lines.append(tr(N_("Still to fill in: {fields}"), fields="; ".join(names)))
             if r.deadline_on:
                 lines.append(tr(N_("Answer due by {date} ({source})"), date=r.deadline_on.isoformat(),
                                 source=r.deadline_source))
@@ -268,6 +258,14 @@ class LettersPage(Page):
                 lines.append(f"{_('Reply')} #{e.id}: {e.name}")
             set_text(self.info, "\n".join(lines))
         self._update()
+
+    def _preview(self) -> None:
+        r = self.selected()
+        if r is None:
+            self.preview.clear()
+            return
+        self.preview.setHtml(preview_html(self.editor.doc(), r.title, [(e.id, e.name, e.sha256) for e in r.evidence],
+                                          r.lang))
 
     def _dirty(self) -> None:
         self._changed = True
@@ -321,14 +319,14 @@ class LettersPage(Page):
         r, vault = self.selected(), self.vault
         if r is None or vault is None:
             return
-        text, rid = self.editor.toPlainText(), r.id
+        doc, rid = self.editor.doc(), r.id
 
         def done(_rec: LetterRecord) -> None:
             self._changed = False
             set_text(self.status, _("Saved."))
             self.reload()
 
-        Op(self, lambda: letters_svc.update_letter_text(vault, rid, text)).success(done).failure(self._failed).run()
+        Op(self, lambda: letters_svc.update_letter_text(vault, rid, "", doc)).success(done).failure(self._failed).run()
 
     def _ask_path(self, suggested: str) -> str:
         name, _filter = QFileDialog.getSaveFileName(self, _("Export letter"), str(Path.home() / suggested),
@@ -342,9 +340,9 @@ class LettersPage(Page):
         target = self.ask_path(f"letter-{r.id}.pdf")
         if not target:
             return
-        out, text, title, lang = Path(target), self.editor.toPlainText(), r.title, r.lang
+        out, doc, title, lang = Path(target), self.editor.doc(), r.title, r.lang
         evidence = [(e.id, e.name, e.sha256) for e in r.evidence]
-        Op(self, lambda: export_letter(text, title, evidence, out, lang)).success(
+        Op(self, lambda: export_letter(richtext.to_text(doc), title, evidence, out, lang, rich=doc)).success(
             lambda p: set_text(self.status, tr(N_("Exported to {path}."), path=str(p)))).failure(self._failed).run()
 
     def mark_sent(self) -> SentDialog | None:
@@ -418,6 +416,7 @@ class LettersPage(Page):
         self.views.setTabText(1, _("Cases"))
         self.cases.setHeaderLabels([_("Case / letter"), _("Status"), _("Opened / sent"), _("Answer due"),
                                     _("Deadline")])
+        self.editor.retranslate()
         self.tabs.setTabText(0, _("Edit"))
         self.tabs.setTabText(1, _("Preview"))
         for name, text in (("new", N_("&New letter…")), ("save", N_("&Save")), ("export", N_("E&xport…")),
