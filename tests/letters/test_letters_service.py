@@ -134,3 +134,23 @@ def test_formatted_edit_is_kept_beside_its_plain_text(demo: Vault) -> None:
     assert demo.query("SELECT body_rich FROM letters WHERE id = ?", (d.id,)) == [(None,)]
     with pytest.raises(InvalidInput):
         letters_svc.update_letter_text(demo, d.id, "", (Line((Run("x" * (letters_svc.MAX_TEXT + 1)),)),))
+
+
+def test_statement_balance_fills_the_amounts(demo: Vault) -> None:
+    """The latest statement that prints a balance is quoted; without plans its total is the amount owed."""
+    from mybnpl.services.accounts import add_account
+
+    acc = add_account(demo, load_catalog(), "pdd_xianyong", currency="CNY").id
+    with demo.transaction() as conn:
+        for end, total in (("2026-10-31", 99_00), ("2026-11-30", 1234_56)):
+            conn.execute("INSERT INTO statements(account_id, provider_id, format, imported_at, period_end, due_date,"
+                         " total_due_minor, minimum_due_minor, currency) VALUES (?, 'pdd_xianyong', 'pdf', ?, ?,"
+                         " '2026-12-09', ?, 12346, 'CNY')", (acc, "2026-12-01T00:00:00+00:00", end, total))
+    en = letters_svc.draft_letter(demo, load_catalog(), letters_svc.load_legal(), "hardship", acc, "CN", "en", TODAY)
+    assert "Amount owed: ¥1,234.56\n" in en.text
+    assert ("Your latest statement (to 30 November 2026) shows ¥1,234.56 due by 9 December 2026, minimum payment "
+            "¥123.46.") in en.text
+    assert "outstanding" not in en.missing_fields
+    zh = letters_svc.draft_letter(demo, load_catalog(), letters_svc.load_legal(), "closure", acc, "CN", "zh", TODAY)
+    assert ("贵方最近一期账单（截至2026年11月30日）显示应还 ¥1,234.56，到期日2026年12月9日，"
+            "最低还款额 ¥123.46。") in zh.text

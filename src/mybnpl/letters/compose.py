@@ -158,7 +158,12 @@ def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provid
                                                   if s.article else ""), "says": s.says.get(lang)}
                      for s in statutes],
         "closing_steps": provider.how_to_close.get(lang),
-        "outstanding": a.outstanding.format() if a.outstanding else None,
+        # what the vault's plans say is owed; without plans, the latest statement's balance
+        "outstanding": a.outstanding.format() if a.outstanding else (
+            a.statement_total.format() if a.statement_total is not None else None),
+        "statement_total": a.statement_total.format() if a.statement_total is not None else None,
+        "statement_minimum": a.statement_minimum.format() if a.statement_minimum else None,
+        "statement_due": d(a.statement_due), "statement_end": d(a.statement_end),
         "overdue": a.overdue.format() if a.overdue else None,
         "open_installments": a.open_installments or None, "next_due": d(a.next_due),
         "next_due_amount": a.next_due_amount.format() if a.next_due_amount else None,

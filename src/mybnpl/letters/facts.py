@@ -65,6 +65,11 @@ class Amounts:
     bnpl_total: Money | None = None
     first_bnpl: date | None = None
     last_bnpl: date | None = None
+    # the latest imported statement that prints a balance: what the provider itself says is owed
+    statement_total: Money | None = None
+    statement_minimum: Money | None = None
+    statement_due: date | None = None
+    statement_end: date | None = None
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,12 @@ def _amounts(vault: Vault, account_id: int, currency: str, today: date) -> Amoun
         "SELECT count(*), sum(amount_minor), min(posted_on), max(posted_on) FROM transactions WHERE account_id = ? "
         "AND bnpl_product IS NOT NULL AND direction = 'out' AND currency = ?", (account_id, currency))[0]
 
+    st = vault.query(
+        "SELECT total_due_minor, minimum_due_minor, due_date, period_end FROM statements WHERE account_id = ? AND "
+        "currency = ? AND total_due_minor IS NOT NULL ORDER BY coalesce(period_end, due_date, imported_at) DESC, "
+        "id DESC LIMIT 1", (account_id, currency))
+    st_total, st_min, st_due, st_end = st[0] if st else (None, None, None, None)
+
     def m(minor: int | None) -> Money | None:
         return None if not minor else Money.from_minor(int(minor), currency)
 
@@ -126,4 +132,7 @@ def _amounts(vault: Vault, account_id: int, currency: str, today: date) -> Amoun
                    next_due=date.fromisoformat(next_due) if next_due else None, next_due_amount=m(next_amount),
                    plans=int(plans), principal=m(principal), fees=m(fees), bnpl_count=int(bn), bnpl_total=m(btotal),
                    first_bnpl=date.fromisoformat(bfirst) if bfirst else None,
-                   last_bnpl=date.fromisoformat(blast) if blast else None)
+                   last_bnpl=date.fromisoformat(blast) if blast else None,
+                   statement_total=m(st_total) if st_total is not None else None, statement_minimum=m(st_min),
+                   statement_due=date.fromisoformat(st_due) if st_due else None,
+                   statement_end=date.fromisoformat(st_end) if st_end else None)
