@@ -324,7 +324,7 @@ class _Doc(SimpleDocTemplate):
         self.canv.addOutlineEntry(flowable.outline_text, key, level=level, closed=False)
 
 
-def render_pdf(blocks: Sequence[Block], *, title: str, lang: str, subject: str = "",
+def render_pdf(blocks: Sequence[Block | Extra], *, title: str, lang: str, subject: str = "",
                page_size: Literal["A4", "Letter"] = "A4", title_heading: bool = True,
                invariant: bool = False) -> bytes:
     """Lay ``blocks`` out and return the PDF. ``title`` goes into the metadata and, with ``title_heading``,
@@ -354,6 +354,8 @@ def render_pdf(blocks: Sequence[Block], *, title: str, lang: str, subject: str =
             story.append(Spacer(1, 6))
         elif isinstance(block, PageBreak):
             story.append(RLPageBreak())
+        elif isinstance(block, Extra):
+            story.extend(block.flowables(doc.width, doc.height))
         else:  # pragma: no cover - exhaustive
             raise TypeError(f"not a block: {block!r}")
     levels = [f.outline_level for f in story if isinstance(f, _HeadingPara)]
@@ -362,3 +364,248 @@ def render_pdf(blocks: Sequence[Block], *, title: str, lang: str, subject: str =
         story.append(Spacer(1, 1))
     doc.build(story, canvasmaker=_NumberedCanvas)
     return buf.getvalue()
+
+
+# --- additions for dossiers: lossless images, reserved pages ------------------------------------------------
+#
+# Blocks that are not text: :class:`Image` (a raster image embedded losslessly) and :class:`Slot` (a page kept
+# free below a caption, named so that a later step can place another PDF's page on it). ``render_pdf`` lays
+# out any :class:`Extra` block through its ``flowables`` method.
+
+class Extra:
+    """A block that supplies its own reportlab flowables (see :class:`Image`, :class:`Slot`)."""
+
+    def flowables(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        raise NotImplementedError
+
+
+class ImageError(ValueError):
+    """The bytes are not an image this module can embed (the message says why, in English)."""
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image XObject ready to embed: its stream (already encoded) and dictionary entries."""
+
+    width: int
+    height: int
+    color_space: str  # DeviceRGB | DeviceGray | DeviceCMYK
+    bits: int
+    filter: str  # FlateDecode | DCTDecode
+    stream: bytes
+    decode_parms: tuple[tuple[str, int], ...] = ()
+    invert: bool = False  # Adobe CMYK JPEG
+    smask: PreparedImage | None = None
+    passthrough: bool = True  # the file's own compressed bytes (PNG IDAT, JPEG) are in the stream
+    scaled_from: tuple[int, int] | None = None  # (w, h) of the original when shown downscaled
+
+
+MAX_DECODE_SIDE = 4000  # images decoded for display (not passed through) are scaled down to this long side
+MAX_PIXELS = 60_000_000  # larger images are refused (decompression bombs)
+
+
+def _png_passthrough(data: bytes) -> PreparedImage | None:
+    """8-bit grey or RGB, non-interlaced PNG: its IDAT zlib stream is valid PDF Flate data with the PNG
+    predictors, embedded byte for byte (no decoding, no recompression)."""
+    import struct
+    import zlib
+
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    pos, idat, header = 8, [], None
+    while pos + 8 <= len(data):
+        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        crc = data[pos + 8 + length:pos + 12 + length]
+        if len(body) != length or len(crc) != 4 or zlib.crc32(kind + body) != struct.unpack(">I", crc)[0]:
+            raise ImageError("damaged PNG (chunk checksum)")
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        pos += 12 + length
+    if header is None or not idat:
+        raise ImageError("damaged PNG (no header or no image data)")
+    width, height, depth, color, _comp, _filt, interlace = header
+    if width * height > MAX_PIXELS:
+        raise ImageError(f"image too large to show ({width}×{height} pixels)")
+    if depth != 8 or color not in (0, 2) or interlace:
+        return None
+    colors_ = 1 if color == 0 else 3
+    return PreparedImage(width, height, "DeviceGray" if color == 0 else "DeviceRGB", 8, "FlateDecode",
+                         b"".join(idat), (("Predictor", 15), ("Colors", colors_), ("BitsPerComponent", 8),
+                                          ("Columns", width)))
+
+
+def _jpeg_passthrough(data: bytes) -> PreparedImage | None:
+    from reportlab.pdfbase.pdfutils import readJPEGInfo
+
+    if not data.startswith(b"\xff\xd8\xff"):
+        return None
+    try:
+        info: Any = readJPEGInfo(io.BytesIO(data))
+        width, height, comps = info[0], info[1], info[2]
+    except Exception as e:  # reportlab raises its own PDFError on damaged markers
+        raise ImageError("damaged JPEG") from e
+    if width * height > MAX_PIXELS:
+        raise ImageError(f"image too large to show ({width}×{height} pixels)")
+    space = {1: "DeviceGray", 3: "DeviceRGB", 4: "DeviceCMYK"}.get(comps)
+    if space is None:
+        return None
+    return PreparedImage(width, height, space, 8, "DCTDecode", data, invert=comps == 4)
+
+
+def _decoded(data: bytes) -> PreparedImage:
+    """Any other image Pillow reads (GIF, WebP, BMP, PNG with alpha, palette or 16 bits): decoded and stored
+    Flate-compressed — lossless — with its alpha channel as a soft mask; scaled down (never up) to
+    :data:`MAX_DECODE_SIDE` for display when larger (the original travels as an attachment)."""
+    import warnings
+    import zlib
+
+    from PIL import Image as PILImage
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            im: Any = PILImage.open(io.BytesIO(data))
+            if im.width * im.height > MAX_PIXELS:
+                raise ImageError(f"image too large to show ({im.width}×{im.height} pixels)")
+            im.seek(0)
+            im.load()
+    except ImageError:
+        raise
+    except Exception as e:  # Pillow raises many types for damaged or unknown files
+        raise ImageError("not an image this program can show") from e
+    original = (im.width, im.height)
+    scaled = None
+    if max(original) > MAX_DECODE_SIDE:
+        im.thumbnail((MAX_DECODE_SIDE, MAX_DECODE_SIDE), PILImage.Resampling.LANCZOS)
+        scaled = original
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    if im.mode == "CMYK":
+        base, space = im, "DeviceCMYK"
+    elif im.mode in ("L", "LA", "1", "I;16", "I") and not has_alpha:
+        base, space = im.convert("L"), "DeviceGray"
+    else:
+        rgba = im.convert("RGBA") if has_alpha else im.convert("RGB")
+        base, space = rgba.convert("RGB"), "DeviceRGB"
+    smask = None
+    if has_alpha:
+        alpha = im.convert("RGBA").getchannel("A")
+        smask = PreparedImage(alpha.width, alpha.height, "DeviceGray", 8, "FlateDecode",
+                              zlib.compress(alpha.tobytes(), 1), passthrough=False)
+    return PreparedImage(base.width, base.height, space, 8, "FlateDecode", zlib.compress(base.tobytes(), 1),
+                         smask=smask, passthrough=False, scaled_from=scaled)
+
+
+def prepare_image(data: bytes) -> PreparedImage:
+    """Bytes of a PNG, JPEG, GIF, WebP, BMP… → an image to embed without loss. PNG (8-bit grey/RGB) and JPEG
+    pass through unchanged; the rest is decoded and Flate-compressed. Raises :class:`ImageError`."""
+    return _png_passthrough(data) or _jpeg_passthrough(data) or _decoded(data)
+
+
+def _image_stream(img: PreparedImage, smask_ref: Any = None) -> Any:
+    from reportlab.pdfbase import pdfdoc as rl_pdfdoc
+
+    d: dict[str, Any] = {"Type": rl_pdfdoc.PDFName("XObject"), "Subtype": rl_pdfdoc.PDFName("Image"),
+                         "Width": img.width, "Height": img.height, "BitsPerComponent": img.bits,
+                         "ColorSpace": rl_pdfdoc.PDFName(img.color_space),
+                         "Filter": rl_pdfdoc.PDFName(img.filter), "Length": len(img.stream)}
+    if img.decode_parms:
+        d["DecodeParms"] = rl_pdfdoc.PDFDictionary(dict(img.decode_parms))
+    if img.invert:
+        d["Decode"] = rl_pdfdoc.PDFArray([1, 0, 1, 0, 1, 0, 1, 0])
+    if smask_ref is not None:
+        d["SMask"] = smask_ref
+    return rl_pdfdoc.PDFStream(rl_pdfdoc.PDFDictionary(d), img.stream, filters=[])
+
+
+class _ImageFlowable(Flowable):
+    def __init__(self, img: PreparedImage, max_width: float, max_height: float) -> None:
+        super().__init__()
+        # at most 96 dpi-equivalent enlargement for small images; fit the frame for large ones
+        scale = min(0.75 * 96 / 72, max_width / img.width, max_height / img.height)
+        self.img, self.width, self.height = img, img.width * scale, img.height * scale
+        self.hAlign = "CENTER"
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        import hashlib
+
+        canv: Any = self.canv
+        doc = canv._doc
+        name = "Img" + hashlib.sha256(self.img.stream).hexdigest()[:24]
+        reg = doc.getXObjectName(name)
+        if not doc.idToObject.get(reg):
+            smask_ref = None
+            if self.img.smask is not None:
+                mreg = doc.getXObjectName(name + "m")
+                smask_ref = doc.Reference(_image_stream(self.img.smask), mreg)
+            doc.Reference(_image_stream(self.img, smask_ref), reg)
+        canv.saveState()
+        canv.scale(self.width, self.height)
+        canv._code.append(f"/{reg} Do")
+        canv.restoreState()
+        canv._formsinuse.append(name)
+
+
+@dataclass(frozen=True)
+class Image(Extra):
+    """A raster image (see :func:`prepare_image`), centred, as large as fits (at most ``max_height`` of
+    the frame), with a small caption below."""
+
+    image: PreparedImage
+    caption: str = ""
+    max_height: float = 0.82
+
+    def flowables(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        out: list[Flowable] = [_ImageFlowable(self.image, avail_width, avail_height * self.max_height)]
+        if self.caption:
+            out.append(Spacer(1, 4))
+            out.extend(_para(self.caption, _styles().small, "center"))
+        return out
+
+
+
+class _SlotFlowable(Flowable):
+    """Takes the rest of the page and records where it is: ``boxes[key]`` = (page index, x0, y0, x1, y1)."""
+
+    def __init__(self, key: str, boxes: dict[str, tuple[int, float, float, float, float]]) -> None:
+        super().__init__()
+        self.key, self.boxes = key, boxes
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self.width, self.height = availWidth, availHeight - 1
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canv: Any = self.canv
+        x0, y0 = canv.absolutePosition(0, 0)
+        x1, y1 = canv.absolutePosition(self.width, self.height)
+        self.boxes[self.key] = (canv.getPageNumber() - 1, x0, y0, x1, y1)
+        canv.saveState()
+        canv.setStrokeColor(colors.lightgrey)
+        canv.setLineWidth(0.5)
+        canv.rect(0, 0, self.width, self.height)
+        canv.restoreState()
+
+
+@dataclass(frozen=True)
+class Slot(Extra):
+    """The rest of a page kept free below ``caption`` for another PDF's page (placed later, e.g. with PDFium).
+    After rendering, ``boxes[key]`` holds (zero-based page index, x0, y0, x1, y1) of the free rectangle in PDF
+    points. Starts a new page when less than 60 % of the frame is left."""
+
+    key: str
+    caption: str
+    boxes: dict[str, tuple[int, float, float, float, float]] = field(default_factory=dict, compare=False)
+
+    def flowables(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        from reportlab.platypus import CondPageBreak
+
+        return [CondPageBreak(avail_height * 0.6), *_para(self.caption, _styles().small),
+                Spacer(1, 3), _SlotFlowable(self.key, self.boxes)]

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from mybnpl import __version__, i18n
-from mybnpl.cli import case_cmds, data_cmds, due_cmds, letter_cmds, vault_cmds
+from mybnpl.cli import case_cmds, data_cmds, dossier_cmds, due_cmds, letter_cmds, vault_cmds
 from mybnpl.cli.base import Env, _date, _Parser
 from mybnpl.core.errors import UsageError, UserError
 from mybnpl.hardening import harden_process
@@ -23,8 +23,8 @@ from mybnpl.i18n import _
 __all__ = ["Env", "build_parser", "main"]
 
 
-class Commands(case_cmds.CaseCommands, data_cmds.DataCommands, due_cmds.DueCommands, letter_cmds.LetterCommands,
-               vault_cmds.VaultCommands):
+class Commands(case_cmds.CaseCommands, data_cmds.DataCommands, dossier_cmds.DossierCommands, due_cmds.DueCommands,
+               letter_cmds.LetterCommands, vault_cmds.VaultCommands):
     """Every subcommand, as ``cmd_<name>`` methods."""
 
 
@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     case_cmds.add_parsers(cmd)
     due_cmds.add_parsers(cmd)
     letter_cmds.add_parsers(cmd)
+    dossier_cmds.add_parsers(cmd)
     return p
 
 

@@ -1,0 +1,147 @@
+"""A dossier from its data: sort the evidence into appendices, sign the manifest, render, merge, attach."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+from mybnpl import pdfdoc
+from mybnpl.dossier import assemble, signing
+from mybnpl.dossier.body import Appendix, build_blocks
+from mybnpl.dossier.labels import label
+from mybnpl.dossier.manifest import (
+    CONTENT_NAME,
+    MANIFEST_NAME,
+    PUBLIC_KEY_NAME,
+    SIGNATURE_NAME,
+    Item,
+    Manifest,
+    attachment_name,
+    canonical,
+)
+from mybnpl.dossier.model import DossierData, EvidenceInfo
+
+MAX_TEXT_BYTES = 64 * 1024  # text evidence up to this size is also printed in appendix C
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff")
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Result:
+    pages: int
+    evidence_count: int
+    sha256: str
+    size: int
+    fingerprint: str
+    manifest_sha256: str
+    problems: tuple[tuple[int, str], ...]  # (evidence id, problem code) of items not shown or not merged
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, date | datetime):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items() if not callable(x)}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+def content_json(data: DossierData) -> bytes:
+    """The structured data the pages print, as canonical JSON (the dossier's own content hash covers it)."""
+    return canonical(_plain(_asdict(data)))
+
+
+def _asdict(v: Any) -> Any:
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {f.name: _asdict(getattr(v, f.name)) for f in dataclasses.fields(v) if f.name != "load"}
+    if isinstance(v, dict):
+        return {k: _asdict(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_asdict(x) for x in v]
+    return v
+
+
+def _classify(e: EvidenceInfo, blob: bytes) -> Appendix:
+    name = attachment_name(e.id, e.filename)
+    if e.media_type in _IMAGE_TYPES:
+        try:
+            return Appendix(e, name, "image", image=pdfdoc.prepare_image(blob))
+        except pdfdoc.ImageError as err:
+            return Appendix(e, name, "image", problem="too_large" if "too large" in str(err) else "image")
+    if e.media_type == "application/pdf":
+        pages, problem = assemble.probe_pdf(blob)
+        return Appendix(e, name, "pdf", pages=min(pages, assemble.MAX_MERGED_PAGES), total_pages=pages,
+                        problem=problem)
+    text = None
+    if e.media_type.startswith("text/") and len(blob) <= MAX_TEXT_BYTES:
+        try:
+            text = blob.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = blob.decode("gb18030")
+            except UnicodeDecodeError:
+                text = None
+    return Appendix(e, name, "other", text=text)
+
+
+def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
+           progress: Progress = lambda _d, _t, _l: None, check: Callable[[], None] = lambda: None,
+           invariant: bool = False) -> Result:
+    """Write the dossier PDF to ``out`` (a file opened by the caller, e.g. an atomic writer). ``check`` is
+    called between steps and may raise to cancel; ``progress(done, total, step)`` reports steps."""
+    key = signing.load_private(private_pem)
+    raw_pub = signing.public_raw(key)
+    n = len(data.evidence)
+    total = n * 2 + 4
+    blobs: dict[int, bytes] = {}
+    appendices: list[Appendix] = []
+    for i, e in enumerate(data.evidence):
+        check()
+        progress(i, total, "read")
+        blob = e.load()
+        if hashlib.sha256(blob).hexdigest() != e.sha256:
+            raise ValueError(f"evidence {e.id} does not match its SHA-256")  # the store re-hashes first
+        blobs[e.id] = blob
+        appendices.append(_classify(e, blob))
+    content = content_json(data)
+    manifest = Manifest(
+        created=created, lang=data.lang, title=data.title, case_reference=data.case_reference,
+        public_key=signing.public_b64(raw_pub), fingerprint=signing.fingerprint(raw_pub),
+        content_sha256=hashlib.sha256(content).hexdigest(), content_size=len(content),
+        items=tuple(Item(a.evidence.id, a.attachment, a.evidence.sha256, a.evidence.size, a.evidence.filename,
+                         a.evidence.description, a.evidence.source, a.evidence.added_at.isoformat(),
+                         a.evidence.media_type) for a in appendices))
+    manifest_bytes = manifest.to_bytes()
+    manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
+    signature = signing.sign(key, manifest_bytes)
+    pem = signing.public_pem(raw_pub)
+    check()
+    progress(n, total, "render")
+    blocks = build_blocks(data, appendices, manifest_sha, pem, signing.fingerprint(raw_pub))
+    body = pdfdoc.render_pdf(blocks, title=data.title, lang=data.lang, subject=label("title", data.lang),
+                             invariant=invariant)
+    done = [n + 1]
+
+    def step(name: str) -> None:
+        check()
+        done[0] += 1
+        progress(min(done[0], total - 1), total, name)
+
+    def attachments() -> list[assemble.Attachment]:
+        items = [assemble.Attachment(a.attachment, blobs.pop(a.evidence.id), a.evidence.description)
+                 for a in appendices]
+        return [*items, assemble.Attachment(CONTENT_NAME, content, "dossier content (JSON)"),
+                assemble.Attachment(MANIFEST_NAME, manifest_bytes, "manifest: SHA-256 of every item"),
+                assemble.Attachment(SIGNATURE_NAME, signature, "Ed25519 signature of manifest.json"),
+                assemble.Attachment(PUBLIC_KEY_NAME, pem.encode("ascii"), "Ed25519 public key")]
+
+    pages, sha, size = assemble.finish(body, appendices, lambda a: blobs[a.evidence.id], attachments, out, step)
+    progress(total, total, "done")
+    problems = tuple((a.evidence.id, a.problem) for a in appendices if a.problem)
+    return Result(pages, n, sha, size, manifest.fingerprint, manifest_sha, problems)
