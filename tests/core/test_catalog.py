@@ -71,6 +71,18 @@ def test_every_route_channel_is_defined_and_in_the_providers_jurisdictions(catal
         assert channel.names.zh and channel.names.en and channel.contact and channel.handles is not None
 
 
+def test_chinese_regulators_give_their_contact_in_english_too(catalog: Catalog, raw: dict[str, Any]) -> None:
+    for cid in ("nfra_12378", "local_fin_regulator", "samr_12315", "pboc"):
+        channel = catalog.channel(cid)
+        assert channel.contact_for("zh") == channel.contact and "电话" in channel.contact or "管理局" in channel.contact
+        assert not any("\u4e00" <= c <= "\u9fff" for c in channel.contact_for("en").replace("地方金融管理局", ""))
+    assert catalog.channel("fos").contact_for("zh") == catalog.channel("fos").contact  # one language: as written
+    bad = copy.deepcopy(raw)
+    bad["channels"]["pboc"]["contact"] = {"zh": "电话 12363"}
+    with pytest.raises(InvalidInput, match="contact"):
+        parse_catalog(bad)
+
+
 def test_every_provider_and_channel_has_a_dated_source(catalog: Catalog) -> None:
     things: list[Provider | Channel] = [*catalog.all(), *catalog.channels.values()]
     things += [c for p in catalog.all() for c in p.complaint_channels]

@@ -214,6 +214,8 @@ def test_docx_round_trip_text_east_asian_font_and_evidence(tmp_path: Path) -> No
     normal = document.styles["Normal"].element.rPr
     assert normal.rFonts.get(qn("w:eastAsia")) == "SimSun"
     assert normal.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+    langs = [el.get(qn("w:eastAsia")) for el in document.styles.element.iter(qn("w:lang"))]
+    assert langs and set(langs) == {"zh-CN"}  # the template's ja-JP default is gone too
     table = document.tables[0]
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0] == ["编号", "证据说明", "SHA-256 校验值"]

@@ -154,3 +154,11 @@ def test_statement_balance_fills_the_amounts(demo: Vault) -> None:
     zh = letters_svc.draft_letter(demo, load_catalog(), letters_svc.load_legal(), "closure", acc, "CN", "zh", TODAY)
     assert ("贵方最近一期账单（截至2026年11月30日）显示应还 ¥1,234.56，到期日2026年12月9日，"
             "最低还款额 ¥123.46。") in zh.text
+
+
+def test_english_letter_names_a_chinese_product_once_in_each_language(demo: Vault) -> None:
+    d = _draft(demo, "complaint", "huabei", "CN", "en")
+    [product] = [ln for ln in d.text.splitlines() if ln.startswith("Product:")]
+    assert product == "Product: Huabei (Alipay) (花呗)"
+    zh = _draft(demo, "complaint", "huabei", "CN", "zh")
+    assert "Huabei" not in zh.text

@@ -70,9 +70,14 @@ class Channel:
     handles: Text | None = None  # set for the catalog's shared channels
     jurisdiction: str | None = None  # set for the catalog's shared channels
     verify: bool = False
+    contacts: Text | None = None  # when the data gives the contact in both languages (``contact`` is the zh one)
 
     def name(self, lang: str) -> str:
         return self.names.get(lang)
+
+    def contact_for(self, lang: str) -> str:
+        """The contact line in ``lang`` when the data has it, else as written."""
+        return self.contacts.get(lang) if self.contacts is not None else self.contact
 
 
 @dataclass(frozen=True)
@@ -231,19 +236,28 @@ _PROVIDER_KEYS = {"id", "names", "aliases", "product_kind", "operator", "lending
                   "how_to_close", "currency", "grace_days", "sources"}
 
 
+def _contact(v: Any, where: str) -> tuple[str, Text | None]:
+    """A contact line: a string, or ``{"zh": ..., "en": ...}``."""
+    if isinstance(v, dict):
+        text = _text(v, where)
+        return text.zh, text
+    return _str(v, where), None
+
+
 def _channel(cid: str, v: Any, where: str) -> Channel:
     d = obj(v, where, {"names", "contact", "handles", "jurisdiction", "sources"}, _VERIFY)
     [jur] = _strs([d["jurisdiction"]], f"{where}.jurisdiction", JURISDICTIONS)
+    contact, contacts = _contact(d["contact"], f"{where}.contact")
     return Channel(_str(cid, where, _ID), _text(d["names"], f"{where}.names"),
-                   _str(d["contact"], f"{where}.contact"), _sources(d["sources"], f"{where}.sources"),
-                   _text(d["handles"], f"{where}.handles"), jur, flag(d, where))
+                   contact, _sources(d["sources"], f"{where}.sources"),
+                   _text(d["handles"], f"{where}.handles"), jur, flag(d, where), contacts)
 
 
 def _own_channel(v: Any, where: str) -> Channel:
     d = obj(v, where, {"id", "names", "contact", "source"}, _VERIFY)
+    contact, contacts = _contact(d["contact"], f"{where}.contact")
     return Channel(_str(d["id"], f"{where}.id", _ID), _text(d["names"], f"{where}.names"),
-                   _str(d["contact"], f"{where}.contact"), (_source(d["source"], f"{where}.source"),),
-                   verify=flag(d, where))
+                   contact, (_source(d["source"], f"{where}.source"),), verify=flag(d, where), contacts=contacts)
 
 
 def _provider(v: Any, where: str, channels: Mapping[str, Channel]) -> Provider:

@@ -10,6 +10,7 @@ a 先用后付 one to 12315. A credit-report dispute goes to the recipient the l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -88,12 +89,12 @@ def _recipient(kind: str, jurisdiction: str, provider: Provider, catalog: Catalo
         if channel is None and not steps:
             raise InvalidInput(detail=f"the catalog names no {jurisdiction} regulator for {provider.id}")
         ch = catalog.channel(channel or steps[0])
-        return ch.id, ch.name(lang), ch.contact, ch.verify
+        return ch.id, ch.name(lang), ch.contact_for(lang), ch.verify
     if kind == "credit_dispute" and rule.recipient is not None:
         return "credit_bureau", rule.recipient.get(lang), "", False
     own = provider.complaint_channels[0]
     name = provider.lending_entity or provider.operator
-    return PROVIDER_STEP, name, own.contact, provider.lending_entity_verify
+    return PROVIDER_STEP, name, own.contact_for(lang), provider.lending_entity_verify
 
 
 def compose(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provider: Provider, catalog: Catalog,
@@ -136,6 +137,15 @@ def compose(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provide
                     channel_id, deadline, statutes, rendered.missing_fields, rule.escalate_to, tuple(unverified))
 
 
+_LATIN_NOTE = re.compile(r"\s*\([A-Za-z .&'-]+\)$")  # "花呗 (Alipay)" → "花呗": the English name says it
+
+
+def _just_the_name(label: str, provider: Provider) -> bool:
+    """True when an account label only repeats the product's name ("花呗", "花呗 (Alipay)", "Klarna")."""
+    bare = _LATIN_NOTE.sub("", label.strip())
+    return any(bare in name or bare == _LATIN_NOTE.sub("", name) for name in (provider.name("zh"), provider.name("en")))
+
+
 def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provider: Provider, catalog: Catalog,
              today: date, statutes: tuple[Statute, ...], deadline: DeadlineRule | None) -> dict[str, Any]:
     a = facts.amounts
@@ -149,8 +159,13 @@ def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provid
         "user_name": user.get("name"), "user_address": user.get("address"), "user_phone": user.get("phone"),
         "user_email": user.get("email"),
         "user_id_masked": mask_id(user["id_number"]) if user.get("id_number") else None,
-        "provider_name": provider.name(lang), "operator": provider.operator, "lender": provider.lending_entity,
-        "account_label": facts.account_label if facts.account_label not in provider.name(lang) else None,
+        "provider_name": provider.name(lang),
+        # an English letter about a Chinese product also names it as the provider does
+        "provider_name_zh": _LATIN_NOTE.sub("", provider.name("zh")) if lang == "en" and "CN" in provider.jurisdictions
+        and provider.name("zh") != provider.name("en") else None,
+        "operator": provider.operator, "lender": provider.lending_entity,
+        # the user's own label, unless it is just the product's name (in either language)
+        "account_label": None if _just_the_name(facts.account_label, provider) else facts.account_label,
         "account_ref": facts.account_ref or None,
         "timeline": [{"date": d(e.on) or "", "text": e.text.get(lang)} for e in facts.timeline],
         "evidence": [{"id": e.id, "name": e.name, "sha256": e.sha256} for e in facts.evidence],

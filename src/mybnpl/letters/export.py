@@ -162,6 +162,9 @@ def letter_docx(text: str, title: str, evidence: Sequence[EvidenceRow], lang: st
             rpr.append(lang_el)
         lang_el.set(qn("w:val"), "zh-CN" if zh else "en-GB")
         lang_el.set(qn("w:eastAsia"), "zh-CN")
+    # the template's document defaults say eastAsia="ja-JP": Word would then pick Japanese glyph forms
+    for lang_el in doc.styles.element.iter(qn("w:lang")):
+        lang_el.set(qn("w:eastAsia"), "zh-CN")
     props = doc.core_properties
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     props.title, props.author, props.last_modified_by = title, "mybnpl", "mybnpl"
