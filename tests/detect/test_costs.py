@@ -45,6 +45,7 @@ def test_membership_fee_at_start_below_every_line(rules: Rules) -> None:
     found = detect_costs(snap, rules)
     assert [f.kind for f in found] == [FindingKind.BUNDLED_FEE]  # about 10 %: under the 12 % line
     [fee] = found
+    assert "PBOC Announcement [2021] No. 3" in fee.explanation_en and "中国人民银行公告" in fee.explanation_zh
     start = add_months(first_due, -1)
     expected = xirr_by_bisection([(start, 1140.0)] + [(add_months(first_due, i), -100.0) for i in range(12)])
     assert abs(fee.data["annual_rate"] - expected) < 0.001
@@ -109,3 +110,4 @@ def test_prc_rate_lines_are_not_applied_to_a_plan_in_another_currency(rules: Rul
     found = detect_costs(snap, rules)
     assert [f.kind for f in found] == [FindingKind.BUNDLED_FEE]  # the fee and its cost, but no 24 %/36 %/LPR line
     assert found[0].data["annual_rate"] > max(line.rate for line in rules.rate_lines)
+    assert "PBOC" not in found[0].explanation_en and "人民银行" not in found[0].explanation_zh  # a rule for China

@@ -78,11 +78,15 @@ def _fee_finding(snap: Snapshot, plan: Plan, pc: PlanCost, annual: float | None)
     share = pct(plan.fee_minor / plan.principal_minor) if plan.principal_minor > 0 else "-"
     how_en = "charged at the start" if pc.upfront_fee_minor else "spread over the installments"
     how_zh = "在开始时收取" if pc.upfront_fee_minor else "摊入各期还款"
-    text_en = (f"{label_en} carries a fee of {fee} on {principal} borrowed ({share}), {how_en}. Membership, "
-               f"guarantee and service fees are part of the cost of credit and belong in the annualised rate you "
-               f"must be shown (PBOC Announcement [2021] No. 3).")
-    text_zh = (f"{label_zh}在借款 {principal} 之外收取费用 {fee}（占本金 {share}），{how_zh}。会员费、担保费、服务费"
-               f"都属于借款成本，应计入向您明示的年化利率（中国人民银行公告〔2021〕第3号）。")
+    text_en = f"{label_en} carries a fee of {fee} on {principal} borrowed ({share}), {how_en}. "
+    text_zh = f"{label_zh}在借款 {principal} 之外收取费用 {fee}（占本金 {share}），{how_zh}。"
+    if plan.currency in RATE_LINE_CURRENCIES:  # the PBOC rule is for loans in China; elsewhere no rule is cited
+        text_en += ("Membership, guarantee and service fees are part of the cost of credit and belong in the "
+                    "annualised rate you must be shown (PBOC Announcement [2021] No. 3).")
+        text_zh += "会员费、担保费、服务费都属于借款成本，应计入向您明示的年化利率（中国人民银行公告〔2021〕第3号）。"
+    else:
+        text_en += "Membership, guarantee and service fees are part of what the credit costs you."
+        text_zh += "会员费、担保费、服务费都属于您借款的成本。"
     if annual is not None:
         text_en += f" With the fee, the plan's annualised cost is {pct(annual)}."
         text_zh += f"计入费用后，该计划的年化成本为 {pct(annual)}。"
