@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from mybnpl.config import Config
+from mybnpl.core.richtext import RichDoc
 from mybnpl.reminders.clock import at_day
 from mybnpl.services.catalog import load_catalog
 from mybnpl.services.demo import fill_demo
@@ -69,8 +70,9 @@ def main(argv: list[str]) -> int:
 
                 account = vault.query("SELECT id FROM accounts WHERE provider_id = 'meituan_yuefu'")[0][0]
                 lang = "zh" if args.lang == "zh_CN" else "en"
-                letters_svc.draft_letter(vault, catalog, letters_svc.load_legal(), "complaint", account, "CN", lang,
-                                         TODAY)
+                draft = letters_svc.draft_letter(vault, catalog, letters_svc.load_legal(), "complaint", account, "CN",
+                                                 lang, TODAY)
+                letters_svc.update_letter_text(vault, draft.id, "", _formatted(draft.text))
                 window.pages[key].reload()
                 settle(app)
             if key == "findings":  # show the finding the product is about, with the rows behind it
@@ -86,6 +88,25 @@ def main(argv: list[str]) -> int:
         window.quit()
         settle(app)
     return 0
+
+
+def _formatted(text: str) -> RichDoc:
+    """The draft as a user might format it: section lines as headings, the deadline sentence in bold."""
+    import re
+
+    from mybnpl.core.richtext import Line, Run, from_text
+
+    heading = re.compile(r"^([一二三四五六七八九十]、|What happened$|Rules I rely on$|Evidence enclosed$"
+                         r"|I ask you to:$)")
+    out = []
+    for ln in from_text(text):
+        if heading.match(ln.text):
+            out.append(Line(ln.runs, "heading"))
+        elif ln.text.startswith(("请于", "Please reply", "Please do this")):
+            out.append(Line((Run(ln.text, bold=True),)))
+        else:
+            out.append(ln)
+    return tuple(out)
 
 
 if __name__ == "__main__":
