@@ -58,7 +58,6 @@ def _cover(data: DossierData, manifest_sha256: str) -> list[Block | Extra]:
         return "\n".join([p.name, *p.lines])
 
     rows = (
-        (label("complainant", lang), party(data.complainant)),
         (label("respondent", lang), party(data.respondent)),
         (label("regulator", lang), party(data.regulator)),
         (label("case_ref", lang), data.case_reference),
@@ -66,7 +65,7 @@ def _cover(data: DossierData, manifest_sha256: str) -> list[Block | Extra]:
         (label("prepared", lang), data.prepared_on.isoformat()),
     )
     return [
-        Table((label("cover", lang), ""), rows, widths=(1, 3), small=False),
+        Table((label("complainant", lang), party(data.complainant)), rows, widths=(1, 3), small=False),
         Paragraph(label("integrity_text", lang), style="small"),
         Paragraph(manifest_sha256, style="mono"),
         PageBreak(),
@@ -150,16 +149,15 @@ def _letters(data: DossierData) -> list[Block | Extra]:
 def _index(data: DossierData, appendices: list[Appendix]) -> list[Block | Extra]:
     lang = data.lang
     names = {a.evidence.id: a.attachment for a in appendices}
-    rows = tuple((f"#{e.id}", f"{e.description or e.filename}\n{label('attached_as', lang)}: {names.get(e.id, '')}",
-                  e.source, e.added_at.strftime("%Y-%m-%d %H:%M"), size_text(e.size, lang), e.sha256)
-                 for e in data.evidence)
+    rows = tuple((f"#{e.id}", f"{e.description or e.filename}\n{label('source', lang)}: {e.source} · "
+                  f"{label('added_at', lang)}: {e.added_at.strftime('%Y-%m-%d %H:%M')} · {size_text(e.size, lang)}\n"
+                  f"{label('attached_as', lang)}: {names.get(e.id, '')}", e.sha256) for e in data.evidence)
     out: list[Block | Extra] = [Heading(label("evidence_index", lang))]
     if not rows:
         return [*out, Paragraph(label("none_of_kind", lang))]
-    # the SHA-256 column is wide enough for 64 hex digits on one line (mono 7.5 pt)
-    return [*out, Table((label("id", lang), label("description", lang), label("source", lang),
-                         label("added_at", lang), label("size", lang), "SHA-256"), rows,
-                        widths=(0.45, 2.1, 0.6, 1.0, 0.7, 3.3), mono=frozenset({5}))]
+    # the SHA-256 column fits 64 hex digits on one line (mono 7.5 pt ≈ 240 pt), so they stay searchable
+    return [*out, Table((label("id", lang), label("description", lang), "SHA-256"), rows, widths=(0.35, 2.0, 2.75),
+                        mono=frozenset({2}))]
 
 
 def _verification(data: DossierData, public_pem: str, fingerprint: str) -> list[Block | Extra]:
@@ -183,7 +181,7 @@ def _verification(data: DossierData, public_pem: str, fingerprint: str) -> list[
 
 def _caption(a: Appendix) -> str:
     e = a.evidence
-    return f"#{e.id} · {e.description or e.filename} · {e.filename} · SHA-256 {e.sha256}"
+    return f"#{e.id} · {e.description or e.filename} · {e.filename}\nSHA-256 {e.sha256}"
 
 
 def _appendices(data: DossierData, appendices: list[Appendix]) -> list[Block | Extra]:
@@ -223,7 +221,7 @@ def _appendices(data: DossierData, appendices: list[Appendix]) -> list[Block | E
         out.append(Paragraph(label("none_of_kind", lang)))
     for a in others:
         out.append(Heading(f"#{a.evidence.id}: {a.evidence.description or a.evidence.filename}", 3))
-        out.append(Paragraph(f"{_caption(a)} · {a.evidence.media_type} · {size_text(a.evidence.size, lang)}\n"
+        out.append(Paragraph(f"{_caption(a)}\n{a.evidence.media_type} · {size_text(a.evidence.size, lang)} · "
                              f"{label('attached_as', lang)}: {a.attachment}", style="small"))
         if a.text:
             out.append(Paragraph(a.text[:MAX_TEXT_SHOWN], style="small"))

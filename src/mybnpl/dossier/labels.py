@@ -4,7 +4,6 @@ from __future__ import annotations
 
 _L: dict[str, tuple[str, str]] = {
     "title": ("投诉案卷", "Complaint dossier"),
-    "cover": ("封面", "Cover"),
     "complainant": ("投诉人", "Complainant"),
     "respondent": ("被投诉机构（法律主体）", "Respondent (legal entity)"),
     "regulator": ("监管机构或投诉渠道", "Regulator or channel"),
