@@ -57,7 +57,9 @@ def test_import_then_consent_changes_the_findings(tmp_path: Path) -> None:
 
     # "I never enabled it" instead: the finding is back, and serious.
     assert run("consent", "remove", str(rec["id"]))[0] == 0
-    assert run("consent", "deny", "--provider", "meituan_yuefu", "--note", "从未开通")[0] == 0
+    assert run("consent", "deny", "--note", "从未开通")[0] == 2  # which product?
+    account = next(a["id"] for a in _json(run, "account", "list") if a["provider"] == "meituan_yuefu")
+    assert run("consent", "deny", "--account", str(account), "--note", "从未开通")[0] == 0  # the account says it
     again = _enrollment(_json(run, "findings"), "meituan_yuefu")
     assert len(again) == 1 and again[0]["severity"] == "serious"
 

@@ -162,3 +162,25 @@ def test_english_letter_names_a_chinese_product_once_in_each_language(demo: Vaul
     assert product == "Product: Huabei (Alipay) (花呗)"
     zh = _draft(demo, "complaint", "huabei", "CN", "zh")
     assert "Huabei" not in zh.text
+
+
+def test_a_letter_lists_imports_by_file_name_and_adds_the_users_request(demo: Vault) -> None:
+    from mybnpl.services.accounts import add_account
+    from mybnpl.vault import repos
+
+    acc = add_account(demo, load_catalog(), "meituan_yuefu", label="美团月付 / Meituan Yuefu (monthly pay)").id
+    with demo.transaction() as conn:
+        repos.insert_evidence(conn, b"a,b\n", media_type="text/csv", filename="美团账单.csv", source="import",
+                              note="original file of an imported statement (meituan_csv)", account_id=acc)
+        eid = repos.insert_evidence(conn, b"png", media_type="image/png", filename="x.png", source="user",
+                                    note="开通页面截图", account_id=acc)
+    d = letters_svc.draft_letter(demo, load_catalog(), letters_svc.load_legal(), "complaint", acc, "CN", "zh", TODAY,
+                                 extra={"request": "说明开通经过"})
+    assert "开通页面截图（证据编号" in d.text and f"证据编号 {eid}" in d.text
+    assert "产品：美团月付\n" in d.text  # the import's "zh / en" label only repeats the name
+    assert "说明开通经过" in d.text
+    from mybnpl.services.letter_facts import evidence_name
+
+    assert evidence_name("美团账单.csv", "original file of an imported statement (x)", "import", 5) == "美团账单.csv"
+    assert evidence_name("a.png", "开通页面截图", "user", 6) == "开通页面截图"
+    assert evidence_name(None, None, "user", 7) == "#7"

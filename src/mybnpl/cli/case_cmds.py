@@ -9,6 +9,7 @@ from mybnpl.cli.base import Cli, Sub, parse_date_arg
 from mybnpl.core.errors import UsageError
 from mybnpl.core.models import ConsentKind
 from mybnpl.i18n import N_, _, current_language, tr
+from mybnpl.services import accounts as accounts_svc
 from mybnpl.services import cases as cases_svc
 from mybnpl.services import consents as consents_svc
 from mybnpl.services import findings as findings_svc
@@ -23,7 +24,7 @@ def add_parsers(cmd: Sub) -> None:
     deny = c_sub.add_parser("deny", help=_("you never enabled this product"))
     close = c_sub.add_parser("close", help=_("you closed the product on a date"))
     for p in (add, deny, close):
-        p.add_argument("--provider", required=True, metavar="ID")
+        p.add_argument("--provider", metavar="ID", help=_("the product (not needed with --account)"))
         p.add_argument("--note", default="")
         p.add_argument("--account", type=int, metavar="ID", help=_("one of your accounts at this provider"))
         p.add_argument("--evidence", metavar="FILE", help=_("a screenshot or document that shows it"))
@@ -84,8 +85,13 @@ class CaseCommands(Cli):
                 return 0
             kind = {"add": ConsentKind.ENABLED, "deny": ConsentKind.NEVER_ENABLED,
                     "close": ConsentKind.CLOSED}[a.consent_command]
+            provider = a.provider
+            if provider is None:
+                if a.account is None:
+                    raise UsageError(N_("name the product with --provider ID or the account with --account ID"))
+                provider = accounts_svc.get_account(vault, a.account).provider_id
             rec = consents_svc.add_consent(
-                vault, catalog, provider_id=a.provider, kind=kind, on_date=getattr(a, "date", None),
+                vault, catalog, provider_id=provider, kind=kind, on_date=getattr(a, "date", None),
                 today=self.today(), channel=getattr(a, "channel", ""), note=a.note, account_id=a.account,
                 evidence_file=Path(a.evidence) if a.evidence else None)
             self._recompute(vault)

@@ -141,9 +141,14 @@ _LATIN_NOTE = re.compile(r"\s*\([A-Za-z .&'-]+\)$")  # "花呗 (Alipay)" → "�
 
 
 def _just_the_name(label: str, provider: Provider) -> bool:
-    """True when an account label only repeats the product's name ("花呗", "花呗 (Alipay)", "Klarna")."""
-    bare = _LATIN_NOTE.sub("", label.strip())
-    return any(bare in name or bare == _LATIN_NOTE.sub("", name) for name in (provider.name("zh"), provider.name("en")))
+    """True when an account label only repeats the product's name ("花呗", "花呗 (Alipay)", "Klarna", or the
+    "美团月付 / Meituan Yuefu (monthly pay)" an import gives a new account)."""
+    names = (provider.name("zh"), provider.name("en"))
+    for part in label.split(" / "):
+        bare = _LATIN_NOTE.sub("", part.strip())
+        if not any(bare in name or bare == _LATIN_NOTE.sub("", name) for name in names):
+            return False
+    return True
 
 
 def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provider: Provider, catalog: Catalog,

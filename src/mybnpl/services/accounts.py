@@ -21,3 +21,8 @@ def add_account(vault: Vault, catalog: Catalog, provider_id: str, label: str = "
 
 def list_accounts(vault: Vault) -> list[Account]:
     return repos.list_accounts(vault)
+
+
+def get_account(vault: Vault, account_id: int) -> Account:
+    """One account; :class:`~mybnpl.core.errors.NotFound` when there is none with that id."""
+    return repos.get_account(vault, account_id)

@@ -20,7 +20,8 @@ def open_case_from_finding(vault: Vault, finding_id: int, title: str, today: dat
         raise NotFound(what=f"finding {finding_id}")
     status, provider_id, account_id = rows[0]
     if status != "confirmed":
-        raise InvalidInput(detail="confirm the finding before starting a complaint")
+        raise InvalidInput(detail=f"confirm finding {finding_id} before starting a complaint (mybnpl findings confirm "
+                                  f"{finding_id})")
     reference = f"finding:{finding_id}"
     existing = vault.query("SELECT id FROM cases WHERE reference = ? ORDER BY id LIMIT 1", (reference,))
     if existing:

@@ -95,10 +95,18 @@ def _evidence(vault: Vault, account_id: int, finding_id: int | None, case_id: in
     """The user's own evidence for the account, and whatever is linked to the finding (the findings service
     mirrors a finding's evidence ids in evidence_links) or to the case."""
     rows = vault.query(
-        "SELECT id, filename, note, sha256 FROM evidence WHERE (account_id = ? AND source = 'user') OR id IN ("
+        "SELECT id, filename, note, sha256, source FROM evidence WHERE (account_id = ? AND source = 'user') OR id IN ("
         "SELECT evidence_id FROM evidence_links WHERE (entity = 'finding' AND entity_id = ?) OR "
         "(entity = 'case' AND entity_id = ?)) ORDER BY id", (account_id, finding_id or -1, case_id or -1))
-    return [EvidenceItem(int(r[0]), str(r[2] or r[1] or f"#{r[0]}"), str(r[3])) for r in rows]
+    return [EvidenceItem(int(r[0]), evidence_name(r[1], r[2], r[4], int(r[0])), str(r[3])) for r in rows]
+
+
+def evidence_name(filename: str | None, note: str | None, source: str | None, evidence_id: int) -> str:
+    """How a letter lists an evidence item: the user's note, else the file name. An imported statement's
+    original is listed by its file name: the app's own note about it is English and says nothing to a lender."""
+    if source == "import" and filename:
+        return str(filename)
+    return str(note or filename or f"#{evidence_id}")
 
 
 def _amounts(vault: Vault, account_id: int, currency: str, today: date) -> Amounts:

@@ -35,7 +35,7 @@ from mybnpl.letters.render import LABELS, Renderer
 from mybnpl.resources import resource_path
 from mybnpl.services import evidence as evidence_svc
 from mybnpl.services.catalog import load_catalog
-from mybnpl.services.letter_facts import gather_facts
+from mybnpl.services.letter_facts import evidence_name, gather_facts
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
@@ -270,8 +270,9 @@ _COLS = ("id, case_id, account_id, finding_id, kind, jurisdiction, lang, title, 
 
 
 def _refs(vault: Vault, entity: str, letter_id: int) -> tuple[EvidenceRef, ...]:
-    return tuple(EvidenceRef(int(r[0]), str(r[2] or r[1]), str(r[3])) for r in vault.query(
-        "SELECT e.id, e.filename, e.note, e.sha256 FROM evidence e JOIN evidence_links l ON l.evidence_id = e.id "
+    return tuple(EvidenceRef(int(r[0]), evidence_name(r[1], r[2], r[4], int(r[0])), str(r[3])) for r in vault.query(
+        "SELECT e.id, e.filename, e.note, e.sha256, e.source FROM evidence e JOIN evidence_links l "
+        "ON l.evidence_id = e.id "
         "WHERE l.entity = ? AND l.entity_id = ? ORDER BY e.id", (entity, letter_id)))
 
 
