@@ -8,6 +8,7 @@ import os
 from PySide6.QtCore import QSize, QThreadPool, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
             page = cls(ctx)
             self.pages[page.key] = page
             self.stack.addWidget(page)
+            for view in page.findChildren(QAbstractItemView):  # Tab leaves a table; arrows move inside it
+                view.setTabKeyNavigation(False)
             changed = getattr(page, "data_changed", None)  # a page that stored something: every page re-reads
             if changed is not None:
                 changed.connect(self.reload_pages)

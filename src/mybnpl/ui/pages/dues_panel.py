@@ -279,6 +279,7 @@ class DuesPanel(QWidget):
 
     def retranslate(self) -> None:
         set_text(self.title, _("Late and due in the next 7 days"))
+        self.table.setAccessibleName(_("Late and due in the next 7 days"))
         self.table.setHorizontalHeaderLabels([_("Due"), _("Provider"), _("Account"), _("What"), _("Amount")])
         set_text(self.empty, _("Nothing is due in the next 7 days."))
         self.paid_button.setText(_("Mark &paid…"))

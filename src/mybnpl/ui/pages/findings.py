@@ -311,6 +311,7 @@ class FindingsPage(Page):
         self.empty.retranslate()
         self.model.retranslate()
         self.consents.retranslate()
+        self.detail.setAccessibleName(_("What was found and why"))
         self.tabs.setTabText(0, _("Findings"))
         self.tabs.setTabText(1, _("What I agreed to"))
         self.show_all.setText(_("Show &dismissed findings"))

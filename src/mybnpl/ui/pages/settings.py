@@ -126,6 +126,7 @@ class SettingsPage(Page):
         inner_layout.addWidget(self.vault_box)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
+        self.scroll = scroll
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(inner)
@@ -269,6 +270,7 @@ class SettingsPage(Page):
     # -- language -----------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         super().retranslate()
+        self.scroll.setAccessibleName(_("Settings"))
         self.prefs.setTitle(_("Preferences"))
         for s in SETTINGS:
             editor = self.editors[s.key]
