@@ -335,7 +335,7 @@ def commit(vault: Vault, catalog: Catalog, preview: ImportPreview) -> ImportOutc
         was = gc.isenabled()
         gc.disable()  # 10⁵ rows pass through: collection only costs time
         try:
-            conn.executemany(repos.INSERT_TX_SQL, compress(zip(
+            repos.insert_tx_rows(conn, compress(zip(
                 repeat(account_id), repeat(statement_id), t.posted_on, t.posted_at, t.amount_minor, t.currency,
                 t.direction, t.merchant, t.description, t.payment_method, t.bnpl_product, t.status, t.category,
                 rows.external_id, rows.fingerprint), new))

@@ -35,6 +35,16 @@ DatabaseError = sqlcipher3.DatabaseError
 Connection = Any  # sqlcipher3 ships no type information
 
 
+def _null(value: None) -> None:
+    return value
+
+
+# sqlcipher3 looks for an adapter for every None parameter and, finding none, probes two attributes that do not
+# exist (two AttributeErrors, ≈2 µs per value: 0.1 s per 10⁵ imported rows, which leave most optional columns
+# empty). A registered identity adapter is one dict hit and one call; None still binds as NULL.
+sqlcipher3.register_adapter(type(None), _null)
+
+
 def cipher_version() -> str:
     """The linked SQLCipher version; raises CipherUnavailable on plain SQLite or an old SQLCipher."""
     conn = sqlcipher3.connect(":memory:")
