@@ -17,6 +17,7 @@ from mybnpl.ui.pages.base import EmptyPage
 from mybnpl.ui.pages.dashboard import DashboardPage
 from mybnpl.ui.pages.letters import LettersPage
 from mybnpl.ui.recovery import groups
+from mybnpl.vault.db import Vault
 from mybnpl.vault.manager import KeyMode
 from tests.ui.conftest import PASSPHRASE
 
@@ -145,12 +146,58 @@ def test_switch_to_keyring(qtbot: QtBot, window: MainWindow) -> None:
     page.recovery_dialog.done(0)
 
 
-def test_backup(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+def test_backup_and_restore_with_progress_cancel_and_the_backups_own_key(qtbot: QtBot, window: MainWindow,
+                                                                         tmp_path: Path, demo_vault: Vault) -> None:
     page = window.settings_page
+    panel = page.backups
     target = tmp_path / "backup.mybnpl"
-    page.ask_backup_path = lambda: str(target)
+    panel.ask_backup_path = lambda: str(target)
     qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "verified" in page.vault_status.text(), timeout=20_000)
+    assert panel.progress.isVisibleTo(page) and panel.cancel_button.isVisibleTo(page)  # while it runs
+    qtbot.waitUntil(lambda: "verified" in panel.status.text(), timeout=20_000)
     assert target.is_file() and target.stat().st_size > 0
-    page.ask_backup_path = lambda: ""
-    page.backup()  # cancelled: nothing happens
+    assert not panel.progress.isVisibleTo(page) and page.backup_button.isEnabled()
+    panel.ask_backup_path = lambda: ""
+    panel.backup()  # no file chosen: nothing happens
+    assert panel._op is None
+
+    # cancelled as soon as it starts: no file
+    other = tmp_path / "cancelled.mybnpl"
+    panel.ask_backup_path = lambda: str(other)
+    panel.backup()
+    panel.cancel()
+    qtbot.waitUntil(lambda: panel._op is None, timeout=20_000)
+    assert not other.exists() or "verified" in panel.status.text()  # a tiny vault may finish first
+
+    # restore: asked first; "no" changes nothing
+    accounts = demo_vault.scalar("SELECT count(*) FROM accounts")
+    with demo_vault.transaction() as conn:
+        conn.execute("DELETE FROM consents")
+        conn.execute("INSERT INTO accounts(provider_id, label, currency, created_at) "
+                     "VALUES ('klarna', 'added after the backup', 'EUR', '2026-11-30')")
+    panel.ask_restore_path = lambda: str(target)
+    panel.confirm_restore = lambda _name: False
+    panel.restore()
+    assert panel._op is None and demo_vault.scalar("SELECT count(*) FROM accounts") == accounts + 1
+    panel.confirm_restore = lambda _name: True
+    with qtbot.waitSignal(page.data_changed, timeout=20_000):
+        qtbot.mouseClick(panel.restore_button, Qt.MouseButton.LeftButton)
+    assert demo_vault.scalar("SELECT count(*) FROM accounts") == accounts
+    assert list(demo_vault.path.parent.glob("*.before-restore-*"))
+
+    # a backup made under another key: the recovery key it was made with is asked for
+    from mybnpl.vault.backup import _copy
+    from mybnpl.vault.keys import DbKey, encode_recovery_key
+
+    stranger, other_key = tmp_path / "stranger.mybnpl", DbKey(bytes(range(32)))
+    _copy(demo_vault.conn, stranger, other_key)
+    asked: list[bool] = []
+    panel.ask_restore_path = lambda: str(stranger)
+    panel.ask_backup_key = lambda: (asked.append(True), "")[1]  # the user gives up
+    panel.restore()
+    qtbot.waitUntil(lambda: bool(asked) and panel._op is None, timeout=20_000)
+    assert "recovery key" in panel.status.text()
+    panel.ask_backup_key = lambda: encode_recovery_key(other_key)
+    with qtbot.waitSignal(page.data_changed, timeout=20_000):
+        panel.restore()
+    assert "restored" in panel.status.text()

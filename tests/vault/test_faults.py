@@ -341,6 +341,44 @@ def test_backup_where_writing_fails_is_backup_failed(mgr: VaultManager, pw_vault
         vault.close()
 
 
+class _Stop(Exception):
+    pass
+
+
+def test_backup_and_restore_report_progress_and_cancel_cleanly(mgr: VaultManager, pw_vault: str,
+                                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress in pages, ending at the total; raising from the callback (the user cancelled) leaves no file and
+    an untouched vault, for backup and for restore."""
+    monkeypatch.setattr(vbackup, "_STEP_PAGES", 4)  # the fixture vault is small: several steps all the same
+    vault = mgr.open_with_passphrase(PW)
+    try:
+        with vault.transaction() as conn:  # enough pages for several steps
+            repos.insert_evidence(conn, os.urandom(200_000), media_type="application/octet-stream")
+        counts = repos.entity_counts(vault)
+        out = tmp_path / "out"
+        out.mkdir()
+        seen: list[tuple[int, int]] = []
+        vbackup.backup(vault, out / "b.mybnpl", progress=lambda done, total: seen.append((done, total)))
+        assert len(seen) > 2 and seen[-1][0] == seen[-1][1] and [d for d, _t in seen] == sorted(d for d, _t in seen)
+
+        def stop(done: int, _total: int) -> None:
+            if done:
+                raise _Stop
+
+        with pytest.raises(_Stop):
+            vbackup.backup(vault, out / "c.mybnpl", progress=stop)
+        assert _listing(out) == ["b.mybnpl"]
+        before, counts = _listing(mgr.path.parent), repos.entity_counts(vault)
+        with pytest.raises(_Stop):
+            vbackup.restore(vault, out / "b.mybnpl", progress=stop)
+        assert _listing(mgr.path.parent) == before and repos.entity_counts(vault) == counts
+        restored: list[tuple[int, int]] = []
+        vbackup.restore(vault, out / "b.mybnpl", progress=lambda d, t: restored.append((d, t)))
+        assert restored[-1][0] == restored[-1][1] and repos.entity_counts(vault)["evidence"] == counts["evidence"]
+    finally:
+        vault.close()
+
+
 @pytest.fixture
 def backup_on_full_disk(mgr: VaultManager, pw_vault: str, tmp_path: Path) -> dict[str, Any]:
     """A real write failure: the helper backs up with RLIMIT_FSIZE = 8 KiB (the backup needs more)."""

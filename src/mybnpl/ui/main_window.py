@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
 
     def _backup(self) -> None:
         self.show_page("settings")
-        self.settings_page.backup()
+        self.settings_page.backups.backup()
 
     # -- settings and language ----------------------------------------------------------------------------
     def _setting_changed(self, key: str, value: object) -> None:

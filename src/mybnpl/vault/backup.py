@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +17,19 @@ from mybnpl.vault.errors import BackupFailed, VaultDamaged, WrongRecoveryKey
 from mybnpl.vault.keys import DbKey
 
 
-def _copy(src: cx.Connection, dest_path: Path, key: DbKey) -> None:
+ProgressFn = Callable[[int, int], None]  # (pages copied, pages in all); may raise to cancel the copy
+_STEP_PAGES = 1024  # 4 MiB of pages per step: progress several times a second, negligible overhead
+
+
+def _copy(src: cx.Connection, dest_path: Path, key: DbKey, progress: ProgressFn | None = None) -> None:
     dest = cx.open_connection(dest_path, key, create=True)
     try:
         dest.execute("PRAGMA journal_mode = DELETE")
-        src.backup(dest)
+        if progress is None:
+            src.backup(dest)
+        else:  # an exception raised by ``progress`` stops the copy and propagates
+            src.backup(dest, pages=_STEP_PAGES, progress=lambda _status, remaining, total: progress(
+                total - remaining, total))
     finally:
         dest.close()
 
@@ -42,9 +51,10 @@ def verify_file(path: Path, key: DbKey) -> dict[str, int]:
         conn.close()
 
 
-def backup(vault: Vault, out: Path) -> dict[str, int]:
+def backup(vault: Vault, out: Path, progress: ProgressFn | None = None) -> dict[str, int]:
     """Write an encrypted copy of the vault to ``out`` atomically, verify it, and return its counts.
-    The backup opens with the vault's current key (so with its recovery key)."""
+    The backup opens with the vault's current key (so with its recovery key). ``progress`` hears the pages
+    copied; if it raises (the user cancelled), nothing is written and the exception propagates."""
     out = Path(out)
     _refuse_own_files(vault, out)
     key = vault.key()
@@ -53,7 +63,7 @@ def backup(vault: Vault, out: Path) -> dict[str, int]:
 
     def produce(tmp: Path) -> None:
         nonlocal counts
-        _copy(vault.conn, tmp, key)
+        _copy(vault.conn, tmp, key, progress)
         counts = verify_file(tmp, key)
         if counts["events"] < expected["events"] or counts != {**expected, "events": counts["events"]}:
             raise BackupFailed(detail="row counts differ")
@@ -99,12 +109,14 @@ def _keep_copy(path: Path) -> Path:
     raise BackupFailed(detail="too many earlier restore copies")
 
 
-def restore(vault: Vault, src: Path, backup_key: DbKey | None = None) -> dict[str, int]:
+def restore(vault: Vault, src: Path, backup_key: DbKey | None = None,
+            progress: ProgressFn | None = None) -> dict[str, int]:
     """Replace the vault's content with the backup at ``src``.
 
     The backup is opened with the vault's key (or ``backup_key``, its recovery key, if it was made before a
     key change), verified, re-encrypted under the vault's current key into a temporary file, verified again and
     moved into place. The previous vault file is kept beside it as ``<name>.before-restore-<time>``.
+    ``progress`` hears the pages copied and may raise to cancel: until the final move, the vault is untouched.
     """
     src = Path(src)
     if not src.is_file():
@@ -119,7 +131,7 @@ def restore(vault: Vault, src: Path, backup_key: DbKey | None = None) -> dict[st
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
     try:
-        _copy(conn, tmp, key)
+        _copy(conn, tmp, key, progress)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -27,13 +23,13 @@ from PySide6.QtWidgets import (
 from mybnpl.config import SETTINGS, Setting
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, error_text, tr
+from mybnpl.ui.backup_panel import BackupPanel
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.keychange import ChangeKeyDialog
 from mybnpl.ui.language import LANGUAGE_NAMES
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.recovery import RecoveryKeyDialog
 from mybnpl.ui.widgets import muted, set_text
-from mybnpl.ui.worker import Op
 from mybnpl.vault.manager import KeyMode
 
 # Labels of choice values; a value not listed is shown as it is.
@@ -59,6 +55,7 @@ class SettingsPage(Page):
     setting_changed = Signal(str, object)
     lock_requested = Signal()
     key_changed = Signal()
+    data_changed = Signal()  # a backup was restored: every page re-reads
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -66,8 +63,6 @@ class SettingsPage(Page):
         self.labels: dict[str, QLabel] = {}
         self.dialog: ChangeKeyDialog | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
-        # Injectable for tests: returns a path or "" when cancelled.
-        self.ask_backup_path: Callable[[], str] = self._ask_backup_path
 
         self.prefs = QGroupBox()
         form = QFormLayout(self.prefs)
@@ -98,17 +93,18 @@ class SettingsPage(Page):
         self.change_button.setObjectName("changeKey")
         self.switch_button = QPushButton()
         self.switch_button.setObjectName("switchMode")
-        self.backup_button = QPushButton()
-        self.backup_button.setObjectName("backup")
+        self.backups = BackupPanel(lambda: self.vault)
+        self.backups.restored.connect(self.data_changed)
+        self.backup_button = self.backups.backup_button
         self.lock_button = QPushButton()
         self.lock_button.setObjectName("lockNow")
         self.change_button.clicked.connect(lambda: self.open_change_key(self._mode()))
         self.switch_button.clicked.connect(lambda: self.open_change_key(
             KeyMode.PASSPHRASE if self._mode() is KeyMode.KEYRING else KeyMode.KEYRING))
-        self.backup_button.clicked.connect(self.backup)
         self.lock_button.clicked.connect(self.lock_requested)
         buttons = QHBoxLayout()
-        for b in (self.change_button, self.switch_button, self.backup_button, self.lock_button):
+        for b in (self.change_button, self.switch_button, self.backup_button, self.backups.restore_button,
+                  self.lock_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.vault_status = muted(QLabel())
@@ -116,6 +112,7 @@ class SettingsPage(Page):
         self.vault_status.setWordWrap(True)
         vform.addWidget(self.vault_info)
         vform.addLayout(buttons)
+        vform.addWidget(self.backups)
         vform.addWidget(self.vault_status)
 
         inner = QWidget()
@@ -126,7 +123,7 @@ class SettingsPage(Page):
         inner_layout.addWidget(self.vault_box)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
-        self.scroll = scroll
+        self.scroll_area = scroll
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(inner)
@@ -198,13 +195,15 @@ class SettingsPage(Page):
         return self.ctx.manager.key_mode() or KeyMode.PASSPHRASE
 
     def reload(self) -> None:
-        for b in (self.change_button, self.switch_button, self.backup_button, self.lock_button):
+        for b in (self.change_button, self.switch_button, self.lock_button):
             b.setEnabled(True)
+        self.backups.set_enabled(True)
         self._update_vault_texts()
 
     def clear(self) -> None:
-        for b in (self.change_button, self.switch_button, self.backup_button, self.lock_button):
+        for b in (self.change_button, self.switch_button, self.lock_button):
             b.setEnabled(False)
+        self.backups.set_enabled(False)
         set_text(self.vault_status, "")
         self._update_vault_texts()
 
@@ -221,7 +220,7 @@ class SettingsPage(Page):
             self.switch_button.setText(_("Switch to the system &keyring…"))
             if not self.ctx.manager.keyring_status().usable:
                 self.switch_button.setEnabled(False)
-        for b in (self.change_button, self.switch_button, self.backup_button, self.lock_button):
+        for b in (self.change_button, self.switch_button, self.lock_button):
             b.setAccessibleName(b.text().replace("&", "").replace("…", ""))
 
     def open_change_key(self, target: KeyMode) -> ChangeKeyDialog | None:
@@ -241,36 +240,10 @@ class SettingsPage(Page):
         self._update_vault_texts()
         self.key_changed.emit()
 
-    def _ask_backup_path(self) -> str:
-        default = Path.home() / f"mybnpl-backup-{datetime.now():%Y%m%d-%H%M}.mybnpl"
-        name, _filter = QFileDialog.getSaveFileName(self, _("Back up the vault"), str(default),
-                                                    _("mybnpl vaults (*.mybnpl)"))
-        return name
-
-    def backup(self) -> None:
-        vault = self.vault
-        if vault is None:
-            return
-        name = self.ask_backup_path()
-        if not name:
-            return
-        from mybnpl.vault.backup import backup
-
-        target = Path(name)
-        self.backup_button.setEnabled(False)
-        set_text(self.vault_status, _("Writing and checking the backup…"))
-        (Op(self, lambda: backup(vault, target))
-         .success(lambda _counts: set_text(self.vault_status, tr(
-             N_("Backup written and verified: {path}. It opens with your current recovery key."),
-             path=str(target))))
-         .failure(lambda err: set_text(self.vault_status, error_text(err)))
-         .finally_(lambda: self.backup_button.setEnabled(self.vault is not None))
-         .run())
-
     # -- language -----------------------------------------------------------------------------------------
     def retranslate(self) -> None:
         super().retranslate()
-        self.scroll.setAccessibleName(_("Settings"))
+        self.scroll_area.setAccessibleName(_("Settings"))
         self.prefs.setTitle(_("Preferences"))
         for s in SETTINGS:
             editor = self.editors[s.key]
@@ -285,6 +258,6 @@ class SettingsPage(Page):
                     editor.setItemText(i, choice_label(s, editor.itemData(i)))
         set_text(self.prefs_note, _("Changes are saved at once. A new vault location is used at the next start."))
         self.vault_box.setTitle(_("Vault"))
-        self.backup_button.setText(_("&Back up…"))
+        self.backups.retranslate()
         self.lock_button.setText(_("&Lock now"))
         self._update_vault_texts()
