@@ -1,0 +1,11 @@
+"""Entry script of the PyInstaller bundle: the same ``mybnpl.cli:main`` as the installed ``mybnpl`` command
+(no subcommand starts the desktop app; ``--import-worker`` runs the isolated statement parser)."""
+
+from __future__ import annotations
+
+import sys
+
+from mybnpl.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
