@@ -19,6 +19,7 @@ from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon
 from mybnpl.ui.language import apply_language
 from mybnpl.ui.main_window import MainWindow
+from mybnpl.ui.smoke import SmokeProbe, open_for_smoke, smoke_quit_after_ms
 from mybnpl.ui.unlock import UnlockDialog
 from mybnpl.ui.wizard import FirstRunWizard
 from mybnpl.vault.db import Vault
@@ -93,6 +94,11 @@ def run(vault_path: Path | str | None = None, *, language: str | None = None, to
     the date the app reasons about (``--today``, for demos and reproducible screenshots).
     """
     app = make_application(argv)
+    smoke_ms = smoke_quit_after_ms()  # test-only hook for smoke runs and the start-up benchmark (ui/smoke.py)
+    window: MainWindow | None = None
+    if smoke_ms is not None:
+        SmokeProbe(app, smoke_ms, note=lambda: "" if window is None else
+                   f"vault={'open' if window.vault is not None else 'locked'}")
     ctx = make_context(Path(vault_path) if vault_path is not None else None, config, keystore)
     if today is not None:
         fixed = today
@@ -105,7 +111,9 @@ def run(vault_path: Path | str | None = None, *, language: str | None = None, to
         if vault is None:
             window.start_locked_in_tray()
     else:
-        vault = open_vault_interactively(ctx)
+        vault = open_for_smoke(ctx.manager) if smoke_ms is not None else None
+        if vault is None:
+            vault = open_vault_interactively(ctx)
         if vault is None:
             return 0
         window = build_main_window(ctx, vault)
