@@ -484,19 +484,21 @@ def _decoded(data: bytes) -> PreparedImage:
         im.thumbnail((MAX_DECODE_SIDE, MAX_DECODE_SIDE), PILImage.Resampling.LANCZOS)
         scaled = original
     has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
-    if im.mode == "CMYK":
-        base, space = im, "DeviceCMYK"
-    elif im.mode in ("L", "LA", "1", "I;16", "I") and not has_alpha:
-        base, space = im.convert("L"), "DeviceGray"
-    else:
-        rgba = im.convert("RGBA") if has_alpha else im.convert("RGB")
-        base, space = rgba.convert("RGB"), "DeviceRGB"
+    if has_alpha and im.mode != "RGBA":
+        im = im.convert("RGBA")
     smask = None
     if has_alpha:
-        alpha = im.convert("RGBA").getchannel("A")
+        alpha = im.getchannel("A")
         smask = PreparedImage(alpha.width, alpha.height, "DeviceGray", 8, "FlateDecode",
                               zlib.compress(alpha.tobytes(), 1), passthrough=False)
-    return PreparedImage(base.width, base.height, space, 8, "FlateDecode", zlib.compress(base.tobytes(), 1),
+        del alpha
+    if im.mode == "CMYK":
+        space = "DeviceCMYK"
+    elif im.mode in ("L", "1", "I;16", "I") and not has_alpha:
+        im, space = im.convert("L"), "DeviceGray"
+    else:
+        im, space = im.convert("RGB"), "DeviceRGB"
+    return PreparedImage(im.width, im.height, space, 8, "FlateDecode", zlib.compress(im.tobytes(), 1),
                          smask=smask, passthrough=False, scaled_from=scaled)
 
 

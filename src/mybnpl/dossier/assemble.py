@@ -9,7 +9,7 @@ Chrome fuzzes, instead of a second PDF stack. PDFium is not thread-safe: one dos
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -65,10 +65,9 @@ def _place(doc: pdfium.PdfDocument, src: pdfium.PdfDocument, src_index: int,
     xobject = src.page_as_xobject(src_index, doc)
     obj = xobject.as_pageobject()
     obj.transform(pdfium.PdfMatrix().scale(scale, scale).translate(dx, dy))
-    page = doc[page_index]
+    page = doc[page_index]  # left open: closing would let PDFium drop and re-parse the shared CJK fonts
     page.insert_obj(obj)
     page.gen_content()
-    page.close()
 
 
 def merge_pages(doc: pdfium.PdfDocument, appendix: Appendix, data: bytes) -> bool:
@@ -90,7 +89,7 @@ def merge_pages(doc: pdfium.PdfDocument, appendix: Appendix, data: bytes) -> boo
     return ok
 
 
-def attach(doc: pdfium.PdfDocument, items: Sequence[Attachment]) -> None:
+def attach(doc: pdfium.PdfDocument, items: Iterable[Attachment]) -> None:
     for item in items:
         att = doc.new_attachment(item.name)
         att.set_data(item.data)
@@ -99,7 +98,7 @@ def attach(doc: pdfium.PdfDocument, items: Sequence[Attachment]) -> None:
 
 
 def finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix], bytes],
-           attachments: Callable[[], Sequence[Attachment]], out: BinaryIO,
+           attachments: Callable[[], Iterable[Attachment]], out: BinaryIO,
            step: Callable[[str], None] = lambda _s: None) -> tuple[int, str, int]:
     """Body PDF → merged pages, attachments, written to ``out``. Returns (pages, sha256 of the file, size)."""
     doc = pdfium.PdfDocument(body)

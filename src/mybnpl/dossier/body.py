@@ -12,7 +12,7 @@ from mybnpl.dossier.labels import label, size_text
 from mybnpl.dossier.model import DossierData, EvidenceInfo
 from mybnpl.pdfdoc import Block, Extra, Heading, PageBreak, Paragraph, Slot, Table
 
-MAX_TEXT_SHOWN = 20_000  # characters of a text file printed in appendix C
+MAX_TEXT_SHOWN = 3_000  # characters of a text file printed in appendix C (the whole file is attached)
 
 _PROBLEMS = {
     "encrypted": ("已加密（需要密码）", "it is encrypted (password protected)"),
@@ -224,7 +224,8 @@ def _appendices(data: DossierData, appendices: list[Appendix]) -> list[Block | E
         out.append(Paragraph(f"{_caption(a)}\n{a.evidence.media_type} · {size_text(a.evidence.size, lang)} · "
                              f"{label('attached_as', lang)}: {a.attachment}", style="small"))
         if a.text:
-            out.append(Paragraph(a.text[:MAX_TEXT_SHOWN], style="small"))
+            out.append(Paragraph(a.text[:MAX_TEXT_SHOWN] + (" …" if len(a.text) > MAX_TEXT_SHOWN else ""),
+                                 style="small"))
     return out
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -26,6 +28,7 @@ from mybnpl.dossier.manifest import (
 from mybnpl.dossier.model import DossierData, EvidenceInfo
 
 MAX_TEXT_BYTES = 64 * 1024  # text evidence up to this size is also printed in appendix C
+WORKERS = 2
 _IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff")
 
 Progress = Callable[[int, int, str], None]
@@ -90,6 +93,13 @@ def _classify(e: EvidenceInfo, blob: bytes) -> Appendix:
     return Appendix(e, name, "other", text=text)
 
 
+def _load(e: EvidenceInfo) -> bytes:
+    blob = e.load()
+    if hashlib.sha256(blob).hexdigest() != e.sha256:
+        raise ValueError(f"evidence {e.id} does not match its SHA-256")  # the store re-hashes first
+    return blob
+
+
 def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
            progress: Progress = lambda _d, _t, _l: None, check: Callable[[], None] = lambda: None,
            invariant: bool = False) -> Result:
@@ -99,16 +109,18 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
     raw_pub = signing.public_raw(key)
     n = len(data.evidence)
     total = n * 2 + 4
-    blobs: dict[int, bytes] = {}
+    # decoding images and zlib release the GIL: two workers use both cores of a small machine; at most a few
+    # originals are in flight at once, so memory does not grow with the number of items
     appendices: list[Appendix] = []
-    for i, e in enumerate(data.evidence):
-        check()
-        progress(i, total, "read")
-        blob = e.load()
-        if hashlib.sha256(blob).hexdigest() != e.sha256:
-            raise ValueError(f"evidence {e.id} does not match its SHA-256")  # the store re-hashes first
-        blobs[e.id] = blob
-        appendices.append(_classify(e, blob))
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pending: deque[Future[Appendix]] = deque()
+        for i, e in enumerate(data.evidence):
+            check()
+            progress(i, total, "read")
+            if len(pending) >= 2 * WORKERS:
+                appendices.append(pending.popleft().result())
+            pending.append(pool.submit(_classify, e, _load(e)))
+        appendices += [f.result() for f in pending]
     content = content_json(data)
     manifest = Manifest(
         created=created, lang=data.lang, title=data.title, case_reference=data.case_reference,
@@ -126,6 +138,9 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
     blocks = build_blocks(data, appendices, manifest_sha, pem, signing.fingerprint(raw_pub))
     body = pdfdoc.render_pdf(blocks, title=data.title, lang=data.lang, subject=label("title", data.lang),
                              invariant=invariant)
+    del blocks
+    for a in appendices:
+        a.image = None  # the pixels are in the body now; free them before PDFium loads it
     done = [n + 1]
 
     def step(name: str) -> None:
@@ -133,15 +148,16 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
         done[0] += 1
         progress(min(done[0], total - 1), total, name)
 
-    def attachments() -> list[assemble.Attachment]:
-        items = [assemble.Attachment(a.attachment, blobs.pop(a.evidence.id), a.evidence.description)
-                 for a in appendices]
-        return [*items, assemble.Attachment(CONTENT_NAME, content, "dossier content (JSON)"),
-                assemble.Attachment(MANIFEST_NAME, manifest_bytes, "manifest: SHA-256 of every item"),
-                assemble.Attachment(SIGNATURE_NAME, signature, "Ed25519 signature of manifest.json"),
-                assemble.Attachment(PUBLIC_KEY_NAME, pem.encode("ascii"), "Ed25519 public key")]
+    def attachments() -> Iterator[assemble.Attachment]:
+        # the originals are read again, one at a time, so they are not all held in memory during rendering
+        for a in appendices:
+            yield assemble.Attachment(a.attachment, _load(a.evidence), a.evidence.description)
+        yield assemble.Attachment(CONTENT_NAME, content, "dossier content (JSON)")
+        yield assemble.Attachment(MANIFEST_NAME, manifest_bytes, "manifest: SHA-256 of every item")
+        yield assemble.Attachment(SIGNATURE_NAME, signature, "Ed25519 signature of manifest.json")
+        yield assemble.Attachment(PUBLIC_KEY_NAME, pem.encode("ascii"), "Ed25519 public key")
 
-    pages, sha, size = assemble.finish(body, appendices, lambda a: blobs[a.evidence.id], attachments, out, step)
+    pages, sha, size = assemble.finish(body, appendices, lambda a: _load(a.evidence), attachments, out, step)
     progress(total, total, "done")
     problems = tuple((a.evidence.id, a.problem) for a in appendices if a.problem)
     return Result(pages, n, sha, size, manifest.fingerprint, manifest_sha, problems)
