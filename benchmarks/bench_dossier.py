@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _common import finish, peak_rss_mib, rss_mib, table, verdict  # noqa: E402
 from tests.dossier.helpers import screenshot_png, statement_pdf  # noqa: E402
 
+from _common import finish, peak_rss_mib, rss_mib, table, verdict  # noqa: E402
 from mybnpl.services import cases, evidence  # noqa: E402
 from mybnpl.services import dossier as dossier_svc  # noqa: E402
 from mybnpl.services import findings as findings_svc  # noqa: E402
