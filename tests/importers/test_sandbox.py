@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
 
 import pytest
 
@@ -61,3 +63,29 @@ def test_detect_rejects_unknown_text() -> None:
     with pytest.raises(ImportFailed) as e:
         detect(b"just a sentence, nothing tabular\n", "notes.txt")
     assert _code(e) in (ImportCode.UNSUPPORTED_FORMAT, ImportCode.NEEDS_MAPPING)
+
+
+def test_a_child_that_closes_its_answer_but_does_not_end_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    script = ("import os, sys, time; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'[1]'); "
+              "sys.stdout.buffer.flush(); os.close(1); time.sleep(60)")
+    monkeypatch.setattr(sandbox, "worker_command", lambda: [sys.executable, "-I", "-c", script])
+    start = time.monotonic()
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(b"a,b\n1,2\n", "x.csv", limits=sandbox.Limits(wall_seconds=1.0))
+    assert _code(e) == ImportCode.TIMEOUT and time.monotonic() - start < 30
+
+
+def test_exit_status_decides_before_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a garbage answer from a child that then fails: the failure is reported, as when the answer was not read
+    script = "import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'{\"error\": 1}'); sys.exit(1)"
+    monkeypatch.setattr(sandbox, "worker_command", lambda: [sys.executable, "-I", "-c", script])
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(b"a,b\n1,2\n", "x.csv")
+    assert _code(e) == ImportCode.TOO_MUCH_MEMORY
+
+
+def test_a_child_that_reads_nothing_does_not_block_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sandbox, "worker_command", lambda: [sys.executable, "-I", "-c", "pass"])
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(b"x" * (4 << 20), "x.csv")  # far more than a pipe buffer holds
+    assert _code(e) == ImportCode.CORRUPT

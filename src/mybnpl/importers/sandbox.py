@@ -6,18 +6,24 @@ MYBNPL_* variables, ``python -I`` (ignores PYTHON* variables and the user's site
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, TypeVar
 
 from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, TxTable
 from mybnpl.importers.base import MAX_FILE_BYTES, ParseOptions
 from mybnpl.importers.errors import MESSAGES, fail
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,27 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) -> tuple[dict[str, Any], bytes]:
-    """The child's JSON answer line and the bytes after it."""
+def _feed(pipe: IO[bytes] | None, *chunks: bytes) -> None:
+    """Write the request to the child's stdin and close it (in a thread: one large write, where ``communicate``
+    would write it in 4 KiB steps). A child that stops reading (it failed or was killed) ends this with EPIPE;
+    its exit status tells the caller why."""
+    if pipe is None:  # pragma: no cover - stdin is always a pipe here
+        return
+    try:
+        for chunk in chunks:
+            pipe.write(chunk)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            pipe.close()
+
+
+def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str,
+         read: Callable[[dict[str, Any], bytes], R]) -> R:
+    """``read(answer, body)`` of the child's JSON answer line and the bytes after it. The answer is read while
+    the child exits (a child that built 10⁵ rows takes a while to free them); its exit status and any error it
+    reported are checked first all the same."""
     if not data:
         raise fail(ImportCode.EMPTY, name)
     if len(data) > limits.max_file_bytes:
@@ -77,20 +102,56 @@ def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) ->
                    limit=f"{limits.max_file_bytes // (1024 * 1024)} MiB")
     request = {"name": name, "size": len(data), "options": opts.to_json(), "op": op}
     header = json.dumps(request).encode("utf-8") + b"\n"
+    deadline = time.monotonic() + limits.wall_seconds
     proc = subprocess.Popen(worker_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, env=_clean_env(), preexec_fn=_limit(limits),
                             close_fds=True)
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _kill_group(proc)  # its stdout closes: the read below ends
+
+    timer = threading.Timer(limits.wall_seconds, expire)
+    timer.daemon = True
+    feeder = threading.Thread(target=_feed, args=(proc.stdin, header, data), daemon=True)
     try:
-        out, _ = proc.communicate(header + data, timeout=limits.wall_seconds)
-    except subprocess.TimeoutExpired:
+        timer.start()
+        feeder.start()
+        assert proc.stdout is not None
+        with proc.stdout:
+            out = proc.stdout.read()
+        timer.cancel()
+        result: R | Exception
+        try:
+            result = _answer(out, name, read)
+        except Exception as e:  # raised below, once the exit status has had its say
+            result = e
+        proc.wait(timeout=max(deadline - time.monotonic(), 0.001))
+    except subprocess.TimeoutExpired:  # the child closed its stdout but did not end
+        expired.set()
         _kill_group(proc)
-        proc.communicate()
-        raise fail(ImportCode.TIMEOUT, name, seconds=int(limits.wall_seconds)) from None
+        proc.wait()
+    except BaseException:
+        _kill_group(proc)
+        proc.wait()
+        raise
+    finally:
+        timer.cancel()
+        feeder.join()
+    if proc.returncode != 0 and expired.is_set():
+        raise fail(ImportCode.TIMEOUT, name, seconds=int(limits.wall_seconds))
     if proc.returncode != 0 or not out:
         if proc.returncode in (-9, -24, 137):  # killed by RLIMIT_CPU or the OS
             raise fail(ImportCode.TIMEOUT, name, seconds=limits.cpu_seconds)
         raise fail(ImportCode.TOO_MUCH_MEMORY if proc.returncode in (-6, 1, 134) else ImportCode.CORRUPT, name,
                    detail=f"reader stopped ({proc.returncode})")
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _answer(out: bytes, name: str, read: Callable[[dict[str, Any], bytes], R]) -> R:
     nl = out.find(b"\n")
     try:
         answer: dict[str, Any] = json.loads(out[: nl if nl >= 0 else len(out)].decode("utf-8"))
@@ -102,7 +163,7 @@ def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str) ->
         err = answer["error"]
         code = ImportCode(err["code"])
         raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
-    return answer, out[nl + 1:] if nl >= 0 else b""
+    return read(answer, out[nl + 1:] if nl >= 0 else b"")
 
 
 def _blocks(sizes: Any, body: bytes) -> list[bytes]:
@@ -121,22 +182,26 @@ def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
 
     The child's answer is untrusted (a hostile file may have taken the child over): the transactions are
     validated for type and range while they are rebuilt (``TxTable.from_wire``)."""
-    answer, body = _run(data, name, opts or ParseOptions(), limits or Limits(), "parse")
-    was_enabled = gc.isenabled()
-    gc.disable()  # 10⁵ rows of new objects that are all kept: collection only costs time
-    try:
-        table = TxTable.from_wire(answer["n"], _blocks(answer["sizes"], body))
-        return ParsedStatement.from_json(answer["ok"], transactions=table)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
-    finally:
-        if was_enabled:
-            gc.enable()
+    def read(answer: dict[str, Any], body: bytes) -> ParsedStatement:
+        was_enabled = gc.isenabled()
+        gc.disable()  # 10⁵ rows of new objects that are all kept: collection only costs time
+        try:
+            table = TxTable.from_wire(answer["n"], _blocks(answer["sizes"], body))
+            return ParsedStatement.from_json(answer["ok"], transactions=table)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return _run(data, name, opts or ParseOptions(), limits or Limits(), "parse", read)
 
 
 def table_isolated(data: bytes, name: str, password: str | None = None,
                    limits: Limits | None = None) -> tuple[list[str], list[list[str]]]:
     """Header and first rows of the file's table (for the mapping step), read in the same limited child."""
-    answer, _ = _run(data, name, ParseOptions(password=password), limits or Limits(), "table")
-    table = answer["table"]
-    return [str(h) for h in table["header"]], [[str(c) for c in row] for row in table["rows"]]
+    def read(answer: dict[str, Any], _body: bytes) -> tuple[list[str], list[list[str]]]:
+        table = answer["table"]
+        return [str(h) for h in table["header"]], [[str(c) for c in row] for row in table["rows"]]
+
+    return _run(data, name, ParseOptions(password=password), limits or Limits(), "table", read)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 from typing import Any
 
@@ -65,7 +66,10 @@ def main() -> int:
     out.write(json.dumps(answer, ensure_ascii=False).encode("utf-8") + b"\n")
     out.writelines(blocks)
     out.flush()
-    return 0
+    # Done. Skip the interpreter's teardown (freeing 10⁵ rows of objects one by one takes 0.1–0.2 s), and close
+    # stdout first: the parent sees the end of the answer while the kernel frees this process's memory.
+    os.close(out.fileno())
+    os._exit(0)
 
 
 if __name__ == "__main__":
