@@ -13,7 +13,6 @@ from mybnpl.services.accounts import list_accounts
 from mybnpl.services.due import due_items
 from mybnpl.ui.main_window import MainWindow
 from mybnpl.ui.pages.accounts import AccountsPage
-from mybnpl.ui.pages.base import EmptyPage
 from mybnpl.ui.pages.dashboard import DashboardPage
 from mybnpl.ui.pages.letters import LettersPage
 from mybnpl.ui.recovery import groups
@@ -58,8 +57,6 @@ def test_empty_states_explain_what_is_coming(window: MainWindow) -> None:
     assert isinstance(letters, LettersPage)
     text = letters.banner.text()  # said in the app, never inside the letter
     assert "templates" in text and "not a lawyer" in text and "not legal advice" in text
-    dossiers = window.page("dossiers")
-    assert isinstance(dossiers, EmptyPage) and "dossier" in dossiers.empty.text_label.text()
     imp = window.page("import")
     assert "Alipay, WeChat Pay, JD, Meituan" in imp.empty.text_label.text()
 

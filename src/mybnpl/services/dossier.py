@@ -338,3 +338,59 @@ def verify_file(path: Path, expected_fingerprint: str | None = None) -> Report:
     except OSError as e:
         raise DossierUnreadable(name=path.name, reason=e.strerror or type(e).__name__) from None
     return verify_bytes(data, path.name, expected_fingerprint)
+
+
+# --- for the desktop app --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    """A case or an account a dossier can be made of."""
+
+    kind: str  # "case" | "account"
+    id: int
+    label: str
+
+
+def targets(vault: Vault, catalog: Catalog, lang: str) -> list[Target]:
+    out = [Target("case", int(r[0]), f"#{r[0]} {r[1]}") for r in vault.query("SELECT id, title FROM cases ORDER BY id")]
+    for acc in repos.list_accounts(vault):
+        try:
+            name = catalog.get(acc.provider_id).name(lang_code(lang))
+        except NotFound:
+            name = acc.provider_id
+        out.append(Target("account", acc.id, f"#{acc.id} {name} – {acc.label}"))
+    return out
+
+
+@dataclass(frozen=True)
+class Preview:
+    pages: int
+    images: tuple[tuple[int, int, bytes], ...]  # (width, height, RGB bytes) of the first pages
+
+
+def preview(vault: Vault, catalog: Catalog, *, case_id: int | None = None, account_id: int | None = None,
+            lang: str = "en", jurisdiction: str | None = None, today: date | None = None, requests: str = "",
+            max_pages: int = 24, width: int = 280, check: Callable[[], None] = lambda: None) -> Preview:
+    """The dossier as it would be exported (signed with a throw-away key: previewing creates no key and writes
+    no file), its first ``max_pages`` pages rendered ``width`` pixels wide."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    data = gather(vault, catalog, case_id=case_id, account_id=account_id, lang=lang, jurisdiction=jurisdiction,
+                  today=today, requests=requests)
+    buf = io.BytesIO()
+    build.export(data, signing.new_private_pem(), buf, created=data.prepared_on.isoformat(), check=check)
+    doc = pdfium.PdfDocument(buf.getvalue())
+    try:
+        images = []
+        for i in range(min(len(doc), max_pages)):
+            check()
+            page = doc[i]
+            bitmap = page.render(scale=width / page.get_width(), rev_byteorder=True)
+            pil = bitmap.to_pil().convert("RGB")
+            images.append((pil.width, pil.height, pil.tobytes()))
+            page.close()
+        return Preview(len(doc), tuple(images))
+    finally:
+        doc.close()

@@ -32,11 +32,11 @@ from mybnpl.ui.lock import AutoLock, ScreenLockWatcher
 from mybnpl.ui.pages.accounts import AccountsPage
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.pages.dashboard import DashboardPage
+from mybnpl.ui.pages.dossier import DossiersPage
 from mybnpl.ui.pages.evidence import EvidencePage
 from mybnpl.ui.pages.findings import FindingsPage
 from mybnpl.ui.pages.imports import ImportPage
 from mybnpl.ui.pages.letters import LettersPage
-from mybnpl.ui.pages.placeholders import DossiersPage
 from mybnpl.ui.pages.settings import KEY_MODE_TEXT, SettingsPage
 from mybnpl.ui.pages.transactions import TransactionsPage
 from mybnpl.ui.reminders_ui import ReminderDriver
@@ -164,11 +164,14 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.backup_action = QAction("", self)
         self.backup_action.triggered.connect(self._backup)
+        self.dossier_action = QAction("", self)
+        self.dossier_action.triggered.connect(lambda: self.show_page("dossiers"))
         self.quit_action = QAction("", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.quit)
         self.file_menu.addAction(self.lock_action)
         self.file_menu.addAction(self.backup_action)
+        self.file_menu.addAction(self.dossier_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = bar.addMenu("")
@@ -314,6 +317,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(_("&File"))
         self.lock_action.setText(_("&Lock now"))
         self.backup_action.setText(_("&Back up…"))
+        self.dossier_action.setText(_("Export &dossier…"))
         self.quit_action.setText(_("&Quit"))
         self.view_menu.setTitle(_("&View"))
         self.language_menu.setTitle(_("&Language"))
