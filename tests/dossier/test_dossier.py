@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from mybnpl import pdfdoc
-from mybnpl.dossier import assemble, verify
+from mybnpl.dossier import assemble, images, verify
 from mybnpl.dossier.manifest import MANIFEST_NAME, attachment_name
 from mybnpl.services import dossier as dossier_svc
 from mybnpl.services import evidence as evidence_svc
@@ -113,7 +113,7 @@ def test_images_are_embedded_losslessly(case: Case) -> None:
     """The PNG's own compressed pixel data and the JPEG's bytes are in the PDF unchanged."""
     png = evidence_svc.evidence_bytes(case.vault, case.evidence["screenshot.png"])
     jpeg = evidence_svc.evidence_bytes(case.vault, case.evidence["photo.jpg"])
-    prepared = pdfdoc.prepare_image(png)
+    prepared = images.prepare_image(png)
     assert prepared.passthrough and prepared.filter == "FlateDecode"
     raws = []
     doc = pdfium.PdfDocument(case.pdf)
@@ -122,7 +122,7 @@ def test_images_are_embedded_losslessly(case: Case) -> None:
             raws.append(bytes(obj.get_data(decode_simple=False)))
     doc.close()
     assert prepared.stream in raws and jpeg in raws
-    rgba = pdfdoc.prepare_image(evidence_svc.evidence_bytes(case.vault, case.evidence["alpha-screenshot.png"]))
+    rgba = images.prepare_image(evidence_svc.evidence_bytes(case.vault, case.evidence["alpha-screenshot.png"]))
     assert not rgba.passthrough and rgba.smask is not None and rgba.filter == "FlateDecode"
 
 
@@ -266,17 +266,17 @@ def test_a_failed_export_leaves_no_file(case: Case, tmp_path: Path, monkeypatch:
 
 def test_huge_and_odd_images_are_scaled_for_display_only() -> None:
     wide = screenshot_png(6000, 400, seed=3, mode="RGBA", noise=0)
-    img = pdfdoc.prepare_image(wide)
-    assert img.scaled_from == (6000, 400) and max(img.width, img.height) == pdfdoc.MAX_DECODE_SIDE
-    with pytest.raises(pdfdoc.ImageError):
-        pdfdoc.prepare_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30)
-    with pytest.raises(pdfdoc.ImageError):
-        pdfdoc.prepare_image(b"GIF89a garbage")
+    img = images.prepare_image(wide)
+    assert img.scaled_from == (6000, 400) and max(img.width, img.height) == images.MAX_DECODE_SIDE
+    with pytest.raises(images.ImageError):
+        images.prepare_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 30)
+    with pytest.raises(images.ImageError):
+        images.prepare_image(b"GIF89a garbage")
     from PIL import Image
 
     buf = io.BytesIO()
     Image.new("P", (40, 30), 3).save(buf, "GIF")
-    gif = pdfdoc.prepare_image(buf.getvalue())
+    gif = images.prepare_image(buf.getvalue())
     assert (gif.width, gif.height, gif.color_space) == (40, 30, "DeviceRGB")
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from mybnpl import pdfdoc
-from mybnpl.dossier import assemble, signing
+from mybnpl.dossier import assemble, images, signing
 from mybnpl.dossier.body import Appendix, build_blocks
 from mybnpl.dossier.labels import label
 from mybnpl.dossier.manifest import (
@@ -74,8 +74,8 @@ def _classify(e: EvidenceInfo, blob: bytes) -> Appendix:
     name = attachment_name(e.id, e.filename)
     if e.media_type in _IMAGE_TYPES:
         try:
-            return Appendix(e, name, "image", image=pdfdoc.prepare_image(blob))
-        except pdfdoc.ImageError as err:
+            return Appendix(e, name, "image", image=images.prepare_image(blob))
+        except images.ImageError as err:
             return Appendix(e, name, "image", problem="too_large" if "too large" in str(err) else "image")
     if e.media_type == "application/pdf":
         pages, problem = assemble.probe_pdf(blob)
