@@ -12,9 +12,10 @@ import argparse
 import sys
 import traceback
 from collections.abc import Sequence
+from functools import cache
+from typing import Any, NoReturn
 
 from mybnpl import __version__, i18n
-from mybnpl.cli import case_cmds, data_cmds, dossier_cmds, due_cmds, letter_cmds, vault_cmds
 from mybnpl.cli.base import Env, _date, _Parser
 from mybnpl.core.errors import UsageError, UserError
 from mybnpl.hardening import harden_process
@@ -23,18 +24,54 @@ from mybnpl.i18n import _
 __all__ = ["Env", "build_parser", "main"]
 
 
-class Commands(case_cmds.CaseCommands, data_cmds.DataCommands, dossier_cmds.DossierCommands, due_cmds.DueCommands,
-               letter_cmds.LetterCommands, vault_cmds.VaultCommands):
-    """Every subcommand, as ``cmd_<name>`` methods."""
+# The command modules import most of mybnpl (letters, dossiers, reportlab, pdfium, jinja…): loaded only when a
+# command runs, so that launching the desktop app (no command) does not pay for them (start-up, issue 8).
+@cache
+def _commands_class() -> type[Any]:
+    from mybnpl.cli import case_cmds, data_cmds, dossier_cmds, due_cmds, letter_cmds, vault_cmds
+
+    class Commands(case_cmds.CaseCommands, data_cmds.DataCommands, dossier_cmds.DossierCommands,
+                   due_cmds.DueCommands, letter_cmds.LetterCommands, vault_cmds.VaultCommands):
+        """Every subcommand, as ``cmd_<name>`` methods."""
+
+    return Commands
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mybnpl", description=_("Your private, encrypted case file for Buy-Now-Pay-Later accounts."))
+def _add_global_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--version", action="version", version=f"mybnpl {__version__}")
     p.add_argument("--vault", metavar="PATH", help=_("vault file (default: MYBNPL_VAULT or the data directory)"))
     p.add_argument("--lang", choices=["zh", "zh_CN", "en"], help=_("language of messages"))
     p.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help=_("evaluate dates as of this day"))
     p.add_argument("--tray", action="store_true", help=_("start the desktop app in the system tray (at login)"))
+
+
+class _NotGlobalOnly(Exception):
+    """The arguments are more than global options (a command, -h, an error): the full parser takes over."""
+
+
+class _GlobalOnlyParser(_Parser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotGlobalOnly(message)
+
+
+def _parse_global_only(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The parsed options when ``argv`` holds global options only (the desktop app, or --version), without
+    importing the command modules; None otherwise, and the full parser then parses (and reports) as always."""
+    p = _GlobalOnlyParser(prog="mybnpl", add_help=False)
+    _add_global_options(p)
+    try:
+        args = p.parse_args(argv)
+    except _NotGlobalOnly:
+        return None
+    args.command = None
+    return args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mybnpl.cli import case_cmds, data_cmds, dossier_cmds, due_cmds, letter_cmds, vault_cmds
+
+    p = _Parser(prog="mybnpl", description=_("Your private, encrypted case file for Buy-Now-Pay-Later accounts."))
+    _add_global_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def cmd(name: str, help_text: str, json_flag: bool = False) -> argparse.ArgumentParser:
@@ -81,9 +118,8 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
     env = env or Env()
     argv = list(sys.argv[1:] if argv is None else argv)
     _prescan_lang(argv, env.environ)
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse_global_only(argv) or build_parser().parse_args(argv)
     except SystemExit as e:
         return int(e.code or 0)
     if args.today is None and env.environ.get("MYBNPL_TODAY"):
@@ -97,7 +133,7 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
 
         explicit = args.vault or env.environ.get("MYBNPL_VAULT") or None  # else the app's own setting decides
         return run(explicit, language=args.lang, today=args.today, tray=args.tray)
-    cli = Commands(args, env)
+    cli = _commands_class()(args, env)
     try:
         return int(getattr(cli, f"cmd_{args.command}")())
     except UsageError as e:

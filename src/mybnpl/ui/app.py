@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
@@ -18,7 +19,6 @@ from mybnpl.services.catalog import load_catalog
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon
 from mybnpl.ui.language import apply_language
-from mybnpl.ui.main_window import MainWindow
 from mybnpl.ui.smoke import SmokeProbe, open_for_smoke, smoke_quit_after_ms
 from mybnpl.ui.unlock import UnlockDialog
 from mybnpl.ui.wizard import FirstRunWizard
@@ -26,9 +26,16 @@ from mybnpl.vault.db import Vault
 from mybnpl.vault.keystore import KeyStore, OsKeyStore
 from mybnpl.vault.manager import KeyMode, VaultManager
 
+if TYPE_CHECKING:
+    from mybnpl.ui.main_window import MainWindow
+
 
 def build_main_window(ctx: UiContext, vault: Vault | None) -> MainWindow:
     """The main window on an open vault (or locked, with ``None``); not shown. Used by run() and tests."""
+    # Imported here, not at the top: the main window's pages import most of mybnpl (letters, dossiers,
+    # reportlab, pdfium…), and the unlock dialog or the wizard should not wait for that (start-up, issue 8).
+    from mybnpl.ui.main_window import MainWindow
+
     window = MainWindow(ctx)
     window.set_vault(vault)
     return window
