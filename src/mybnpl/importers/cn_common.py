@@ -73,7 +73,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, bool]:
     """UTF-8 (BOM or not) or GB18030, tolerating a file cut inside a multi-byte character.
     Returns the text and whether trailing bytes of a cut character had to be dropped."""
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if body.strip() and b"\x00" not in body[:4096]:
+    if body and not body.isspace() and b"\x00" not in body[:4096]:  # isspace: body.strip() without a copy
         for enc in ("utf-8", "gb18030"):
             for cut in range(4):  # a character is at most 4 bytes; a cut file may end inside one
                 try:
@@ -290,11 +290,19 @@ def _ends_table(line: str) -> bool:
     return not line.strip(_END_CHARS) or line.lstrip(_WS).startswith(("---", "==="))
 
 
+# A line that _ends_table is empty or starts with one of these; a block whose lines all start otherwise holds none.
+_END_FIRST = frozenset(_END_CHARS) | {"", "-", "="}
+_first_char = itemgetter(slice(0, 1))
+
+
 def _table_end(lines: list[str], first: int) -> int | None:
     """The first line from ``first`` on that ``_ends_table``, or None. Blocks of lines are tested with C-level
-    maps; only a block that holds such a line is searched line by line."""
+    maps (first the lines' first characters, then, if that is not enough, the full test); only a block that
+    holds such a line is searched line by line."""
     for start in range(first, len(lines), 4096):
         block = lines[start : start + 4096]
+        if _END_FIRST.isdisjoint(map(_first_char, block)):
+            continue
         if all(map(str.strip, block, repeat(_END_CHARS))) and not any(
                 map(str.startswith, map(str.lstrip, block, repeat(_WS)), repeat(("---", "===")))):
             continue
