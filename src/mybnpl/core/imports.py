@@ -281,11 +281,14 @@ def _text_column(block: bytes, n: int, *, none_if_empty: bool) -> list[Any]:
         codes.frombytes(body[5 + size :])
         if sys.byteorder == "big":
             codes.byteswap()
-        if len(codes) != n or (n and max(codes) >= len(vocab)):
+        if len(codes) != n:
             raise ValueError("bad dictionary codes")
         if none_if_empty:
             vocab = [v or None for v in vocab]
-        return list(map(vocab.__getitem__, codes))
+        try:
+            return list(map(vocab.__getitem__, codes))  # a code beyond the dictionary: IndexError (no max() pass)
+        except IndexError:
+            raise ValueError("bad dictionary codes") from None
     if how == b"t":
         col: list[Any] = body.decode("utf-8").split("\x00") if n else []
     elif how == b"j":
@@ -294,7 +297,7 @@ def _text_column(block: bytes, n: int, *, none_if_empty: bool) -> list[Any]:
             raise ValueError("text column holds non-text")
     else:
         raise ValueError("unknown column kind")
-    return [v or None for v in col] if none_if_empty else col
+    return [v or None for v in col] if none_if_empty and "" in col else col
 
 
 _MAX_MINOR = 10**15  # 10 trillion in major units: far above any consumer transaction, far below float/int64 limits
