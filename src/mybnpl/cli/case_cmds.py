@@ -14,6 +14,7 @@ from mybnpl.services import cases as cases_svc
 from mybnpl.services import consents as consents_svc
 from mybnpl.services import findings as findings_svc
 from mybnpl.services.catalog import load_catalog
+from mybnpl.services.finding_text import kind_title
 from mybnpl.vault.db import Vault
 
 
@@ -124,7 +125,7 @@ class CaseCommands(Cli):
                 return 0
             if a.action == "complain":
                 row = findings_svc.get_finding(vault, a.id)
-                case_id = cases_svc.open_case_from_finding(vault, a.id, row.explanation_en[:120], self.today())
+                case_id = cases_svc.open_case_from_finding(vault, a.id, kind_title(row.kind), self.today())
                 self.emit({"case_id": case_id, "finding_id": a.id},
                           tr("Case {case} opened for finding {id}.", case=case_id, id=a.id))
                 return 0

@@ -31,10 +31,7 @@ from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.services import cases as cases_svc
 from mybnpl.services import consents as consents_svc
 from mybnpl.services import findings as findings_svc
-from mybnpl.services.transactions import transactions_by_id
-from mybnpl.ui.consent_panel import ConsentPanel
-from mybnpl.ui.context import UiContext
-from mybnpl.ui.finding_text import (
+from mybnpl.services.finding_text import (
     CONFIDENCE_TEXT,
     SEVERITY_COLOR,
     SEVERITY_TEXT,
@@ -42,6 +39,9 @@ from mybnpl.ui.finding_text import (
     kind_title,
     pick_language,
 )
+from mybnpl.services.transactions import transactions_by_id
+from mybnpl.ui.consent_panel import ConsentPanel
+from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
