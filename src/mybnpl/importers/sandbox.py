@@ -40,10 +40,19 @@ def worker_command() -> list[str]:
     return [sys.executable, "-I", "-m", "mybnpl.importers.worker"]
 
 
+# glibc's malloc in the worker: blocks below 32 MiB come from the heap, not one mmap each (and an munmap when
+# freed), and freed heap memory is kept for reuse rather than handed back. A worker reading 10⁵ rows otherwise
+# faults in ≈ 80,000 fresh pages instead of ≈ 48,000 (about 0.1 s of kernel time). It is a short-lived process;
+# its address-space limit (RLIMIT_AS) still applies. Other C libraries ignore the variable.
+MALLOC_TUNABLES = "glibc.malloc.trim_threshold=268435456:glibc.malloc.mmap_threshold=33554432"
+
+
 def _clean_env() -> dict[str, str]:
     keep = ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env["LANG"] = env["LC_ALL"] = "C.UTF-8"
+    if sys.platform.startswith("linux"):
+        env["GLIBC_TUNABLES"] = MALLOC_TUNABLES
     return env
 
 
