@@ -25,7 +25,6 @@ longest-alias rule. Repayments (花呗主动还款 paid from a card) are not BNP
 from __future__ import annotations
 
 import functools
-from itertools import repeat
 from typing import Any
 
 from mybnpl.core.imports import ParsedStatement, TxTable
@@ -35,10 +34,11 @@ from mybnpl.importers.cn_common import (
     CNY,
     Ledger,
     Notes,
-    bnpl_product,
+    bnpl_products,
     bulk,
     direction_value,
     finish,
+    ids,
     in_halves,
     read_day,
     read_days,
@@ -109,7 +109,6 @@ def _rows(ledger: Ledger, names: tuple[str, ...], currency: str, lo: int, hi: in
         # 交易关闭 (and failed) rows are kept with their status but are neutral: no money moved.
         list(map(direction_value, flow, status)), values(party),
         [with_remark(d, r) if r else ("" if d in BLANK else d) for d, r in zip(item, remark, strict=True)],
-        method, list(map(bnpl_product, method, repeat(PREFER))),
-        [t if t and t not in BLANK else None for t in txid], status, values(category), at, lines,
+        method, bnpl_products(method, PREFER), ids(txid), status, values(category), at, lines,
     )
     return txs, bad

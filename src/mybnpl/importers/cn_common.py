@@ -430,8 +430,21 @@ def read_days(col: list[str]) -> list[str | None]:
 
 
 def values(col: Iterable[str]) -> list[str]:
-    """``value`` of each cell of a column."""
-    return [("" if c in _BLANK else c) for c in col]
+    """``value`` of each cell of a column (a copy; a column without placeholders is copied at C level)."""
+    cells = list(col)
+    return cells if _BLANK.isdisjoint(cells) else [("" if c in _BLANK else c) for c in cells]
+
+
+def ids(col: Iterable[str]) -> list[str | None]:
+    """Order-id cells: None for an empty cell or a placeholder."""
+    cells: list[str | None] = list(col)
+    return cells if _BLANK.isdisjoint(cells) else [t if t and t not in _BLANK else None for t in cells]
+
+
+def bnpl_products(methods: Sequence[str], prefer: tuple[str, ...]) -> list[str | None]:
+    """``bnpl_product`` of each payment method, matched once per distinct text."""
+    product = {m: bnpl_product(m, prefer) for m in set(methods)}
+    return list(map(product.__getitem__, methods))
 
 
 def read_money(t: str, currency: str = "CNY") -> Money | None:
