@@ -291,3 +291,29 @@ def test_choose_a_case_or_an_account(case: Case, tmp_path: Path) -> None:
     [letter] = data.letters
     assert letter.deadline_state == "missed" and letter.sent_ref == "EA123456789CN"
     assert data.regulator.name != "—" and data.jurisdiction == "CN"
+
+
+def test_rotated_pdf_pages_fit_their_box() -> None:
+    """A page with /Rotate is shown as a viewer shows it, scaled into the reserved box."""
+    from mybnpl.dossier.body import Appendix
+
+    from .helpers import statement_pdf
+
+    src = pdfium.PdfDocument(statement_pdf(4, label="rotated"))
+    for i, r in enumerate((0, 90, 180, 270)):
+        src[i].set_rotation(r)
+    buf = io.BytesIO()
+    src.save(buf)
+    slots = [pdfdoc.Slot(f"k{i}", f"rotation {i}") for i in range(4)]
+    doc = pdfium.PdfDocument(pdfdoc.render_pdf(slots, title="rotation", lang="en"))
+    appendix = Appendix.__new__(Appendix)
+    appendix.slots = slots
+    assert assemble.merge_pages(doc, appendix, buf.getvalue())
+    for i, slot in enumerate(slots):
+        index, x0, y0, x1, y1 = slot.boxes[slot.key]
+        forms = list(doc[index].get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_FORM], max_depth=1))
+        assert len(forms) == 1
+        left, bottom, right, top = forms[0].get_bounds()
+        assert x0 - 1 <= left and right <= x1 + 1 and y0 - 1 <= bottom and top <= y1 + 1
+        portrait = (top - bottom) > (right - left)
+        assert portrait == (i % 2 == 0), i

@@ -3,12 +3,14 @@ attach the originals and the manifest, and write the result.
 
 Why PDFium (pypdfium2, already a dependency for statements) and no new library: it imports a page as a form
 XObject (vector, text stays selectable), writes embedded files, and saves to a stream; one C library that
-Chrome fuzzes, instead of a second PDF stack. PDFium is not thread-safe: one dossier at a time per process.
+Chrome fuzzes, instead of a second PDF stack. PDFium is not thread-safe: every use in this process holds
+:data:`PDFIUM_LOCK`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -17,11 +19,17 @@ import pypdfium2 as pdfium
 
 from mybnpl.dossier.body import Appendix
 
+PDFIUM_LOCK = threading.RLock()
 MAX_MERGED_PAGES = 300  # per document; the rest of a longer PDF travels as its attachment
 
 
 def probe_pdf(data: bytes) -> tuple[int, str]:
     """(page count, problem code or ""): "encrypted", "damaged" or "empty"."""
+    with PDFIUM_LOCK:
+        return _probe(data)
+
+
+def _probe(data: bytes) -> tuple[int, str]:
     try:
         doc = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
@@ -55,19 +63,25 @@ class HashingWriter:
 
 def _place(doc: pdfium.PdfDocument, src: pdfium.PdfDocument, src_index: int,
            where: tuple[int, float, float, float, float]) -> None:
-    left, bottom, right, top = src[src_index].get_mediabox()
-    w, h = right - left, top - bottom
+    """Draw page ``src_index`` of ``src``, as a vector form XObject, centred and scaled into the box."""
     page_index, x0, y0, x1, y1 = where
+    src_page = src[src_index]
+    left, bottom, right, top = src_page.get_mediabox()
+    rotation = src_page.get_rotation() % 360
+    src_page.close()
+    w, h = right - left, top - bottom
+    # the XObject PDFium makes of a page already applies its /Rotate; only the shown size swaps
+    shown_w, shown_h = (h, w) if rotation in (90, 270) else (w, h)
     pad = 4.0
-    scale = min((x1 - x0 - 2 * pad) / w, (y1 - y0 - 2 * pad) / h)
-    dx = x0 + ((x1 - x0) - w * scale) / 2 - left * scale
-    dy = y0 + ((y1 - y0) - h * scale) / 2 - bottom * scale
-    xobject = src.page_as_xobject(src_index, doc)
-    obj = xobject.as_pageobject()
-    obj.transform(pdfium.PdfMatrix().scale(scale, scale).translate(dx, dy))
-    page = doc[page_index]  # left open: closing would let PDFium drop and re-parse the shared CJK fonts
+    scale = min((x1 - x0 - 2 * pad) / shown_w, (y1 - y0 - 2 * pad) / shown_h)
+    dx, dy = x0 + ((x1 - x0) - shown_w * scale) / 2, y0 + ((y1 - y0) - shown_h * scale) / 2
+    matrix = pdfium.PdfMatrix().translate(-left, -bottom).scale(scale, scale).translate(dx, dy)
+    obj = src.page_as_xobject(src_index, doc).as_pageobject()
+    obj.transform(matrix)
+    page = doc[page_index]
     page.insert_obj(obj)
     page.gen_content()
+    page.close()
 
 
 def merge_pages(doc: pdfium.PdfDocument, appendix: Appendix, data: bytes) -> bool:
@@ -101,6 +115,13 @@ def finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix
            attachments: Callable[[], Iterable[Attachment]], out: BinaryIO,
            step: Callable[[str], None] = lambda _s: None) -> tuple[int, str, int]:
     """Body PDF → merged pages, attachments, written to ``out``. Returns (pages, sha256 of the file, size)."""
+    with PDFIUM_LOCK:
+        return _finish(body, appendices, load, attachments, out, step)
+
+
+def _finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix], bytes],
+            attachments: Callable[[], Iterable[Attachment]], out: BinaryIO,
+            step: Callable[[str], None]) -> tuple[int, str, int]:
     doc = pdfium.PdfDocument(body)
     try:
         for a in appendices:
@@ -121,6 +142,11 @@ def finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix
 
 def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
     """Every embedded file (name, bytes) of a PDF and its page count; raises pdfium.PdfiumError."""
+    with PDFIUM_LOCK:
+        return _read_attachments(data)
+
+
+def _read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
     doc = pdfium.PdfDocument(data)
     try:
         out = []

@@ -26,6 +26,7 @@ from mybnpl.atomic import atomic_writer
 from mybnpl.core.catalog import PROVIDER_STEP, Catalog, Provider
 from mybnpl.core.errors import InvalidInput, NotFound, UserError
 from mybnpl.dossier import build, signing
+from mybnpl.dossier.assemble import PDFIUM_LOCK
 from mybnpl.dossier.labels import event_kind, label, source_name, summary_text
 from mybnpl.dossier.model import (
     AccountInfo,
@@ -375,13 +376,18 @@ def preview(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accou
     no file), its first ``max_pages`` pages rendered ``width`` pixels wide."""
     import io
 
-    import pypdfium2 as pdfium
-
     data = gather(vault, catalog, case_id=case_id, account_id=account_id, lang=lang, jurisdiction=jurisdiction,
                   today=today, requests=requests)
     buf = io.BytesIO()
     build.export(data, signing.new_private_pem(), buf, created=data.prepared_on.isoformat(), check=check)
-    doc = pdfium.PdfDocument(buf.getvalue())
+    with PDFIUM_LOCK:
+        return _render_preview(buf.getvalue(), max_pages, width, check)
+
+
+def _render_preview(pdf: bytes, max_pages: int, width: int, check: Callable[[], None]) -> Preview:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
     try:
         images = []
         for i in range(min(len(doc), max_pages)):
