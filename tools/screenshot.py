@@ -43,6 +43,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--lang", default="en")
     ap.add_argument("--page", action="append", default=[])
+    ap.add_argument("--empty", action="store_true", help="a new, empty vault: the empty states")
     args = ap.parse_args(argv)
     app = make_application(["mybnpl"])
     args.out.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,8 @@ def main(argv: list[str]) -> int:
                                kdf=KdfParams.fast_for_tests())
         vault, _recovery = manager.create(KeyMode.PASSPHRASE, "screenshot passphrase")
         catalog = load_catalog()
-        fill_demo(vault, catalog, size="small", today=TODAY)
+        if not args.empty:
+            fill_demo(vault, catalog, size="small", today=TODAY)
         ctx = UiContext(config=Config(Path(tmp) / "settings.json"), manager=manager, catalog=catalog,
                         today=lambda: TODAY, now=lambda: at_day(TODAY, at=time(9, 30)), platform_hooks=False)
         apply_language(args.lang)
@@ -61,11 +63,11 @@ def main(argv: list[str]) -> int:
         settle(app)
         window.reminders.check()  # what the tray shows at 09:30 also lands in the Dashboard's reminder bar
         settle(app)
-        suffix = "" if args.lang == "en" else "-zh"
+        suffix = ("" if args.lang == "en" else "-zh") + ("-empty" if args.empty else "")
         for key in args.page or list(window.pages):
             window.show_page(key)
             settle(app)
-            if key == "letters":  # a drafted complaint about the unconsented enrollment
+            if key == "letters" and not args.empty:  # a drafted complaint about the unconsented enrollment
                 from mybnpl.services import letters as letters_svc
 
                 account = vault.query("SELECT id FROM accounts WHERE provider_id = 'meituan_yuefu'")[0][0]
