@@ -95,9 +95,9 @@ def _accounts(data: DossierData) -> list[Block | Extra]:
     out: list[Block | Extra] = [Heading(label("accounts", lang))]
     for a in data.accounts:
         out.append(Heading(f"{label('account', lang)} #{a.id}: {a.provider}", 2))
-        out.append(Table(("", ""), ((label("lender", lang), a.lender), (label("account", lang), a.label),
-                                    (label("reference", lang), a.reference or "—"),
-                                    (label("currency", lang), a.currency)), widths=(1, 3)))
+        out.append(Table((label("lender", lang), a.lender), ((label("account", lang), a.label),
+                                                             (label("reference", lang), a.reference or "—"),
+                                                             (label("currency", lang), a.currency)), widths=(1, 3)))
         if not a.plans:
             out.append(Paragraph(label("no_plans", lang), style="small"))
         for p in a.plans:
@@ -105,7 +105,7 @@ def _accounts(data: DossierData) -> list[Block | Extra]:
                                  f"{label('total', lang)}: {p.total} · {label('fee', lang)}: {p.fee} · "
                                  f"{label('cadence', lang)}: {p.cadence}", style="small"))
             rows = tuple((str(i.seq), i.due_on.isoformat(), i.amount, label(i.status, lang) if i.status in
-                          ("paid", "waived") else label("due", lang), _d(i.paid_on)) for i in p.installments)
+                          ("paid", "waived") else label("unpaid", lang), _d(i.paid_on)) for i in p.installments)
             out.append(Table((label("seq", lang), label("due", lang), label("amount", lang), label("status", lang),
                               label("paid_on", lang)), rows, widths=(0.6, 1.2, 1.2, 1, 1.2)))
     return out

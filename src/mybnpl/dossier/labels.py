@@ -97,7 +97,7 @@ _L: dict[str, tuple[str, str]] = {
     "text_content": ("文件内容", "Content"),
     "info": ("提示", "info"), "warning": ("警告", "warning"), "serious": ("严重", "serious"),
     "open": ("待确认", "open"), "confirmed": ("已确认", "confirmed"), "dismissed": ("已驳回", "dismissed"),
-    "paid": ("已还", "paid"), "waived": ("已免除", "waived"),
+    "paid": ("已还", "paid"), "waived": ("已免除", "waived"), "unpaid": ("未还", "unpaid"),
     "default_requests": ("请依据以下发现及所附证据调查处理；具体请求见第五节所列信函。",
                          "Please examine the findings below and the attached evidence; my specific requests are "
                          "set out in the letters listed in section 5."),
