@@ -283,7 +283,7 @@ def gather(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accoun
     summary = summary_text(lang, product=provider.name(lang), lender=lender, findings=len(findings),
                            confirmed=sum(f.status == "confirmed" for f in findings), sent=len(sent),
                            missed=sum(lt.deadline_state == "missed" for lt in sent), evidence=len(evidence))
-    if scope.case_row is not None:
+    if scope.case_row is not None and lang == "en":  # case titles are written in English (from the finding)
         summary = f"{scope.case_row[1]}\n{summary}"
     return DossierData(
         lang=lang, title=f"{label('title', lang)}：{provider.name(lang)}" if lang == "zh"
