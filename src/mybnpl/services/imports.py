@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
+from operator import not_
 from pathlib import Path
 from typing import Any, overload
 
@@ -216,6 +217,9 @@ def _occurrences(keys: list[tuple[Any, ...]]) -> list[int]:
     return out
 
 
+_BY_ID = {True: "in_vault_id", False: ""}
+
+
 def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed: ParsedStatement,
                   provider_override: str | None = None) -> ImportPreview:
     provider_id = provider_override or parsed.provider_id
@@ -236,20 +240,26 @@ def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed
         scope = provider_id or ""
         known_ids = _existing(vault, "external_id", [e for e in ext if e], account_id) \
             if account_id is not None else set()
-        # Rows already known by their id need no fingerprint (PreviewRows computes one if a row is read).
-        need = [not (e and e in known_ids) for e in ext] if known_ids else None
+        # Rows already known by their id need no fingerprint (PreviewRows computes one if a row is read). The ids
+        # looked up are never empty, so "in known_ids" is "has an id, and it is known".
+        known = list(map(known_ids.__contains__, ext)) if known_ids else None
         cols = (t.posted_on, t.posted_at, t.amount_minor, t.currency, t.direction, t.merchant, t.description, ext,
                 occurrence)
         fps: list[int | None]
-        if need is None:
+        if known is None:
             fps = list(repos.fingerprints(scope, *cols))
+        elif all(known):  # the same rows again: nothing to fingerprint
+            fps = [None] * len(known)
         else:
+            need = list(map(not_, known))
             subset: list[Any] = [list(compress(c, need)) for c in cols]
             found = iter(repos.fingerprints(scope, *subset))
             fps = [next(found) if n else None for n in need]
         known_fp = _existing(vault, "fingerprint", [f for f in fps if f is not None], None)
         dup = [""] * len(fps)
-        if known_ids or known_fp:
+        if known is not None and not known_fp:
+            dup = list(map(_BY_ID.__getitem__, known))
+        elif known_ids or known_fp:
             dup = ["in_vault_id" if e and e in known_ids else "in_vault_content" if f in known_fp else ""
                    for e, f in zip(ext, fps, strict=True)]
         preview.rows = PreviewRows(t, ext, fps, dup, scope=scope, occurrence=occurrence)
