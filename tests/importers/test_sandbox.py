@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
+from datetime import date
+from pathlib import Path
 
 import pytest
 
-from mybnpl.core.imports import ColumnMapping, ImportCode, ImportFailed
+from mybnpl.core.imports import ColumnMapping, ImportCode, ImportFailed, ParsedTx, TxTable
+from mybnpl.core.models import Direction
+from mybnpl.core.money import Money
 from mybnpl.importers import sandbox
 from mybnpl.importers.base import ParseOptions, detect
 
@@ -89,3 +94,40 @@ def test_a_child_that_reads_nothing_does_not_block_the_parent(monkeypatch: pytes
     with pytest.raises(ImportFailed) as e:
         sandbox.parse_isolated(b"x" * (4 << 20), "x.csv")  # far more than a pipe buffer holds
     assert _code(e) == ImportCode.CORRUPT
+
+
+def _streamed(n: int, blocks: list[bytes]) -> bytes:
+    head = json.dumps({"ok": {"format": "alipay_csv", "provider_id": "huabei"}, "n": n}).encode() + b"\n"
+    return head + b"".join(len(b).to_bytes(8, "little") + b for b in blocks)
+
+
+def test_streamed_answer_is_read_and_malformed_ones_are_corrupt(monkeypatch: pytest.MonkeyPatch,
+                                                                tmp_path: Path) -> None:
+    table = TxTable.from_txs([ParsedTx(date(2024, 1, 1 + i), Money.from_minor(100 + i, "CNY"), Direction.OUT,
+                                       f"shop {i}") for i in range(5)])
+    good = _streamed(5, table.to_wire())
+    answers = {"good": good, "trailing": good + b"x", "cut": good[:-3],
+               "huge": _streamed(5, []) + (1 << 60).to_bytes(8, "little") + b"abc"}
+    for kind, answer in answers.items():
+        (tmp_path / kind).write_bytes(answer)
+        script = (f"import sys; sys.stdin.buffer.read(); "
+                  f"sys.stdout.buffer.write(open({str(tmp_path / kind)!r}, 'rb').read())")
+        monkeypatch.setattr(sandbox, "worker_command", lambda s=script: [sys.executable, "-I", "-c", s])
+        if kind == "good":
+            assert sandbox.parse_isolated(b"a,b\n1,2\n", "x.csv").transactions == table
+            continue
+        with pytest.raises(ImportFailed) as e:
+            sandbox.parse_isolated(b"a,b\n1,2\n", "x.csv")
+        assert _code(e) == ImportCode.CORRUPT, kind
+
+
+@pytest.mark.parametrize("status, code", [(1, ImportCode.TOO_MUCH_MEMORY), (3, ImportCode.CORRUPT)])
+def test_a_worker_failing_while_it_streams_is_reported_by_its_status(monkeypatch: pytest.MonkeyPatch, status: int,
+                                                                     code: ImportCode) -> None:
+    script = ("import os, sys; sys.stdin.buffer.read(); "
+              "sys.stdout.buffer.write(b'{\"ok\": {\"format\": \"x\"}, \"n\": 3}\\n' + (5).to_bytes(8, 'little'));"
+              f" sys.stdout.buffer.flush(); os._exit({status})")
+    monkeypatch.setattr(sandbox, "worker_command", lambda: [sys.executable, "-I", "-c", script])
+    with pytest.raises(ImportFailed) as e:
+        sandbox.parse_isolated(b"a,b\n1,2\n", "x.csv")
+    assert _code(e) == code

@@ -200,14 +200,17 @@ class TxTable(Sequence[ParsedTx]):
         values joined by NUL, "d" a dictionary (distinct values + one code per row, for columns that repeat: the
         parent then holds one string object per distinct value, which also makes the vault insert faster), or
         "j" a JSON list (for the rare text that itself holds a NUL)."""
-        out = []
+        return list(self.wire_blocks())
+
+    def wire_blocks(self) -> Iterator[bytes]:
+        """``to_wire``'s blocks one at a time (the worker sends each as soon as it is encoded)."""
         for name, kind in zip(TX_COLUMNS, TX_KINDS, strict=True):
             col = getattr(self, name)
             if kind == "i":
                 ints = array("q", col)
                 if sys.byteorder == "big":
                     ints.byteswap()
-                out.append(ints.tobytes())
+                yield ints.tobytes()
                 continue
             if kind == "o":
                 col = ["" if v is None else v for v in col]
@@ -226,12 +229,11 @@ class TxTable(Sequence[ParsedTx]):
                         if sys.byteorder == "big":
                             wide.byteswap()
                         packed = wide.tobytes()
-                    out.append(b"d" + width.encode() + len(vocab_bytes).to_bytes(4, "little") + vocab_bytes + packed)
+                    yield b"d" + width.encode() + len(vocab_bytes).to_bytes(4, "little") + vocab_bytes + packed
                     continue
             text = "\x00".join(col)
-            out.append(b"t" + text.encode("utf-8") if text.count("\x00") == max(len(col) - 1, 0)
-                       else b"j" + json.dumps(col, ensure_ascii=False).encode("utf-8"))
-        return out
+            yield (b"t" + text.encode("utf-8") if text.count("\x00") == max(len(col) - 1, 0)
+                   else b"j" + json.dumps(col, ensure_ascii=False).encode("utf-8"))
 
     @classmethod
     def from_wire(cls, n: int, blocks: Sequence[bytes]) -> TxTable:

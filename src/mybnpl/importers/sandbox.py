@@ -15,11 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, overload
 
-from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, TxTable
+from mybnpl.core.imports import TX_COLUMNS, ImportCode, ImportFailed, ParsedStatement, TxTable
 from mybnpl.importers.base import MAX_FILE_BYTES, ParseOptions
 from mybnpl.importers.errors import MESSAGES, fail
 
@@ -100,10 +100,10 @@ def _feed(pipe: IO[bytes] | None, *chunks: bytes) -> None:
 
 
 def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str,
-         read: Callable[[dict[str, Any], bytes], R]) -> R:
-    """``read(answer, body)`` of the child's JSON answer line and the bytes after it. The answer is read while
-    the child exits (a child that built 10⁵ rows takes a while to free them); its exit status and any error it
-    reported are checked first all the same."""
+         read: Callable[[dict[str, Any], IO[bytes]], R]) -> R:
+    """``read(answer, stream)`` of the child's JSON answer line and its stdout after that line. The answer is read
+    while the child still writes it and then exits (a child that built 10⁵ rows takes a while to free them); its
+    exit status and any error it reported are checked first all the same."""
     if not data:
         raise fail(ImportCode.EMPTY, name)
     if len(data) > limits.max_file_bytes:
@@ -128,14 +128,16 @@ def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str,
         timer.start()
         feeder.start()
         assert proc.stdout is not None
-        with proc.stdout:
-            out = proc.stdout.read()
-        timer.cancel()
         result: R | Exception
-        try:
-            result = _answer(out, name, read)
-        except Exception as e:  # raised below, once the exit status has had its say
-            result = e
+        with proc.stdout:
+            line = proc.stdout.readline()
+            try:
+                result = _answer(line, proc.stdout, name, read)
+            except Exception as e:  # raised below, once the exit status has had its say
+                result = e
+            while proc.stdout.read(1 << 20):  # whatever the answer left unread: the child must not block
+                pass
+        timer.cancel()
         proc.wait(timeout=max(deadline - time.monotonic(), 0.001))
     except subprocess.TimeoutExpired:  # the child closed its stdout but did not end
         expired.set()
@@ -150,7 +152,7 @@ def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str,
         feeder.join()
     if proc.returncode != 0 and expired.is_set():
         raise fail(ImportCode.TIMEOUT, name, seconds=int(limits.wall_seconds))
-    if proc.returncode != 0 or not out:
+    if proc.returncode != 0 or not line:
         if proc.returncode in (-9, -24, 137):  # killed by RLIMIT_CPU or the OS
             raise fail(ImportCode.TIMEOUT, name, seconds=limits.cpu_seconds)
         raise fail(ImportCode.TOO_MUCH_MEMORY if proc.returncode in (-6, 1, 134) else ImportCode.CORRUPT, name,
@@ -160,10 +162,9 @@ def _run(data: bytes, name: str, opts: ParseOptions, limits: Limits, op: str,
     return result
 
 
-def _answer(out: bytes, name: str, read: Callable[[dict[str, Any], bytes], R]) -> R:
-    nl = out.find(b"\n")
+def _answer(line: bytes, stream: IO[bytes], name: str, read: Callable[[dict[str, Any], IO[bytes]], R]) -> R:
     try:
-        answer: dict[str, Any] = json.loads(out[: nl if nl >= 0 else len(out)].decode("utf-8"))
+        answer: dict[str, Any] = json.loads(line.decode("utf-8"))
         if not isinstance(answer, dict):
             raise ValueError("not an object")
     except ValueError:
@@ -172,17 +173,44 @@ def _answer(out: bytes, name: str, read: Callable[[dict[str, Any], bytes], R]) -
         err = answer["error"]
         code = ImportCode(err["code"])
         raise ImportFailed(code, MESSAGES[code], **err.get("params", {}))
-    return read(answer, out[nl + 1:] if nl >= 0 else b"")
+    return read(answer, stream)
 
 
-def _blocks(sizes: Any, body: bytes) -> list[bytes]:
-    if not isinstance(sizes, list) or any(type(n) is not int or n < 0 for n in sizes) or sum(sizes) != len(body):
-        raise ValueError("bad column sizes")
-    out, at = [], 0
-    for n in sizes:
-        out.append(body[at : at + n])
-        at += n
-    return out
+class _Blocks(Sequence[bytes]):
+    """The answer's column blocks, each read from the worker's stdout (an 8-byte little-endian length, then that
+    many bytes) when ``TxTable.from_wire`` comes to it, in order: the parent rebuilds one column while the worker
+    encodes the next. Raises ValueError for a cut-off answer."""
+
+    def __init__(self, stream: IO[bytes], count: int) -> None:
+        self.stream, self.size, self.next = stream, count, 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[bytes]: ...
+
+    def __getitem__(self, i: int | slice) -> bytes | Sequence[bytes]:
+        if not isinstance(i, int) or i != self.next:
+            raise ValueError("column blocks are read once, in order")
+        if i >= self.size:
+            raise IndexError(i)
+        self.next += 1
+        return _read_exactly(self.stream, int.from_bytes(_read_exactly(self.stream, 8), "little"))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    """``size`` bytes, read in steps of at most 8 MiB (a hostile length allocates nothing it is not sent)."""
+    parts = []
+    while size > 0:
+        part = stream.read(min(size, 8 << 20))
+        if not part:
+            raise ValueError("answer cut off")
+        parts.append(part)
+        size -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
@@ -191,11 +219,13 @@ def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
 
     The child's answer is untrusted (a hostile file may have taken the child over): the transactions are
     validated for type and range while they are rebuilt (``TxTable.from_wire``)."""
-    def read(answer: dict[str, Any], body: bytes) -> ParsedStatement:
+    def read(answer: dict[str, Any], stream: IO[bytes]) -> ParsedStatement:
         was_enabled = gc.isenabled()
         gc.disable()  # 10⁵ rows of new objects that are all kept: collection only costs time
         try:
-            table = TxTable.from_wire(answer["n"], _blocks(answer["sizes"], body))
+            table = TxTable.from_wire(answer["n"], _Blocks(stream, len(TX_COLUMNS)))
+            if stream.read(1):
+                raise ValueError("bytes after the last column")
             return ParsedStatement.from_json(answer["ok"], transactions=table)
         except (ValueError, TypeError, KeyError, AttributeError):
             raise fail(ImportCode.CORRUPT, name, detail="unreadable answer") from None
@@ -209,7 +239,7 @@ def parse_isolated(data: bytes, name: str, opts: ParseOptions | None = None,
 def table_isolated(data: bytes, name: str, password: str | None = None,
                    limits: Limits | None = None) -> tuple[list[str], list[list[str]]]:
     """Header and first rows of the file's table (for the mapping step), read in the same limited child."""
-    def read(answer: dict[str, Any], _body: bytes) -> tuple[list[str], list[list[str]]]:
+    def read(answer: dict[str, Any], _stream: IO[bytes]) -> tuple[list[str], list[list[str]]]:
         table = answer["table"]
         return [str(h) for h in table["header"]], [[str(c) for c in row] for row in table["rows"]]
 

@@ -1,9 +1,11 @@
 """The import worker process: reads one request on stdin, parses, writes one JSON answer on stdout.
 
 Protocol: stdin = one JSON line ``{"name", "size", "options", "op"}`` then exactly ``size`` raw bytes.
-stdout = one JSON line: ``{"ok": <ParsedStatement.meta_json()>, "n": rows, "sizes": [bytes per column]}``
-followed by the transactions as ``TxTable.to_wire`` column blocks, or ``{"table": …}`` (op "table"), or
-``{"error": {"code", "message", "params"}}``.
+stdout = one JSON line: ``{"ok": <ParsedStatement.meta_json()>, "n": rows}`` followed by the transactions as the
+``TxTable.to_wire`` column blocks, each as an 8-byte little-endian length and the bytes, written as each is
+encoded (the parent rebuilds one while the next is encoded); or ``{"table": …}`` (op "table"), or
+``{"error": {"code", "message", "params"}}``. A failure while the blocks are written ends the process with
+status 1 (out of memory) or 3, which the parent reports as ``too_much_memory`` or ``corrupt``.
 It receives no key, no vault path and a scrubbed environment (see sandbox.py); it cannot write files.
 """
 
@@ -13,6 +15,7 @@ import gc
 import json
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from mybnpl.core.imports import ImportCode, ImportFailed, TxTable
@@ -32,8 +35,8 @@ def _table(data: bytes, name: str, password: str | None) -> dict[str, Any]:
     return {"table": {"header": header, "rows": rows[:50]}}
 
 
-def handle(request: dict[str, Any], data: bytes) -> tuple[dict[str, Any], list[bytes]]:
-    """The answer's JSON line and the column blocks that follow it."""
+def handle(request: dict[str, Any], data: bytes) -> tuple[dict[str, Any], Iterable[bytes]]:
+    """The answer's JSON line and the column blocks that follow it (encoded as they are iterated)."""
     from mybnpl.importers.base import ParseOptions, parse_bytes
 
     name = str(request.get("name", "file"))
@@ -43,8 +46,7 @@ def handle(request: dict[str, Any], data: bytes) -> tuple[dict[str, Any], list[b
             return _table(data, name, options.password), []
         parsed = parse_bytes(data, name, options)
         table = TxTable.from_txs(parsed.transactions)
-        blocks = table.to_wire()
-        return {"ok": parsed.meta_json(), "n": len(table), "sizes": [len(b) for b in blocks]}, blocks
+        return {"ok": parsed.meta_json(), "n": len(table)}, table.wire_blocks()
     except ImportFailed as e:
         return {"error": e.to_json()}, []
     except MemoryError:
@@ -64,8 +66,16 @@ def main() -> int:
     answer, blocks = handle(header, data)
     out = sys.stdout.buffer
     out.write(json.dumps(answer, ensure_ascii=False).encode("utf-8") + b"\n")
-    out.writelines(blocks)
-    out.flush()
+    try:
+        for block in blocks:
+            out.write(len(block).to_bytes(8, "little"))
+            out.write(block)
+            out.flush()
+        out.flush()
+    except MemoryError:
+        os._exit(1)
+    except Exception:  # an encoding bug, or the parent went away
+        os._exit(3)
     # Done. Skip the interpreter's teardown (freeing 10⁵ rows of objects one by one takes 0.1–0.2 s), and close
     # stdout first: the parent sees the end of the answer while the kernel frees this process's memory.
     os.close(out.fileno())
