@@ -19,7 +19,9 @@ DIST=$ROOT/dist
 BUNDLE=$DIST/mybnpl
 APP=$BUNDLE/mybnpl
 
+CHECKS=0  # smoke checks passed; any failure exits at once
 step() { printf '\n== %s\n' "$*"; }
+ok() { CHECKS=$((CHECKS + 1)); }
 fail() { printf 'build.sh: FAIL: %s\n' "$*" >&2; exit 1; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
@@ -50,7 +52,7 @@ echo "built $APP in ${BUILD_S} s"
 step "smoke: --version"
 out=$("$APP" --version)
 echo "$out"
-[ "$out" = "mybnpl $VERSION" ] || fail "--version printed '$out'"
+[ "$out" = "mybnpl $VERSION" ] || fail "--version printed '$out'"; ok
 
 SMOKE=$(mktemp -d)
 trap 'rm -rf "$SMOKE"' EXIT
@@ -73,7 +75,7 @@ assert s["schema_version"] >= 1 and c["accounts"] > 0 and c["transactions"] > 0,
 print(f"vault open: schema {s['schema_version']}, {s['cipher_version']}, {c['accounts']} accounts, "
       f"{c['transactions']} transactions, {c['findings']} findings")
 EOF
-echo "demo + status: $(secs "$t0" "$(now)") s"
+ok; echo "demo + status: $(secs "$t0" "$(now)") s"
 
 step "smoke: import through the frozen import worker (PDF and XLSX, dry run)"
 for f in tests/fixtures/pdf/huabei_3p.pdf tests/fixtures/cn/wechat.xlsx; do
@@ -86,6 +88,7 @@ text = json.dumps(data)
 assert text.count('"date"') > 0 or text.count('"amount"') > 0, text[:300]
 print(f"{sys.argv[2]}: parsed ({len(text)} bytes of JSON)")
 EOF
+    ok
 done
 
 gui_smoke() {  # $1: label; the rest: command prefix (e.g. xvfb-run -a)
@@ -98,6 +101,7 @@ gui_smoke() {  # $1: label; the rest: command prefix (e.g. xvfb-run -a)
     line=$(grep -m1 '^mybnpl-smoke: shown MainWindow vault=open' "$SMOKE/gui.out") \
         || { cat "$SMOKE/gui.out"; tail -20 "$SMOKE/gui.err" >&2; fail "GUI ($label): main window not shown with the vault open"; }
     at=${line##*at=}
+    ok
     echo "GUI ($label): main window shown, vault open, $(secs "$t0" "$at") s after launch (passphrase KDF included); exit 0 after $(secs "$t0" "$t1") s"
 }
 
@@ -136,8 +140,9 @@ test -f "$SMOKE/home/.local/share/applications/mybnpl.desktop" || fail "install.
 test -f "$SMOKE/home/.local/share/icons/hicolor/256x256/apps/mybnpl.png" || fail "install.sh: no icon"
 out=$("$SMOKE/home/.local/bin/mybnpl" --version) || fail "installed mybnpl does not start"
 [ "$out" = "mybnpl $VERSION" ] || fail "installed mybnpl --version printed '$out'"
-echo "installed copy: $out"
+ok; echo "installed copy: $out"
 HOME=$SMOKE/home "$SMOKE/unpack/$NAME/install.sh" --uninstall
-test ! -e "$SMOKE/home/.local/bin/mybnpl" || fail "install.sh --uninstall left the symlink"
+test ! -e "$SMOKE/home/.local/bin/mybnpl" || fail "install.sh --uninstall left the symlink"; ok
 
-printf '\nbuild.sh: OK: bundle %s MB, built in %s s, smoke passed, %s\n' "$SIZE_MB" "$BUILD_S" "dist/$NAME.tar.gz"
+printf '\nbundle smoke: %s passed, 0 failed\n' "$CHECKS"
+printf 'build.sh: OK: bundle %s MB, built in %s s, smoke passed, %s\n' "$SIZE_MB" "$BUILD_S" "dist/$NAME.tar.gz"
