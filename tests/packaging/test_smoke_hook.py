@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,15 +13,12 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMainWindow
 from pytestqt.qtbot import QtBot
 
-from mybnpl.config import Config
-from mybnpl.ui import app as ui_app
 from mybnpl.ui.smoke import MARKER, SMOKE_ENV, SmokeProbe, open_for_smoke, smoke_quit_after_ms
 from mybnpl.vault.keys import KdfParams
 from mybnpl.vault.keystore import MemoryKeyStore
 from mybnpl.vault.manager import KeyMode, VaultManager
 
 PASSPHRASE = "smoke passphrase"
-OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -70,16 +70,17 @@ def test_probe_reports_an_exposed_window_once_then_quits(qtbot: QtBot, qapp: QAp
     probe.deleteLater()
 
 
-@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
-def test_run_opens_the_passphrase_vault_shows_the_main_window_and_quits(
-        tmp_path: Path, fast_kdf: KdfParams, qapp: QApplication, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_app_opens_the_passphrase_vault_shows_the_main_window_and_quits(tmp_path: Path,
+                                                                             fast_kdf: KdfParams) -> None:
+    """End to end, in a child process: run() quits its event loop and leaves a QApplication behind, which must
+    not be this test process's shared one."""
     manager = _passphrase_vault(tmp_path, fast_kdf)
-    monkeypatch.setenv(SMOKE_ENV, "0")
-    monkeypatch.setenv("MYBNPL_PASSPHRASE", PASSPHRASE)
-    monkeypatch.setattr(ui_app, "open_vault_interactively", lambda ctx: pytest.fail("the unlock dialog ran"))
-    code = ui_app.run(manager.path, language="en", config=Config(tmp_path / "config.json"),
-                      keystore=MemoryKeyStore())
-    assert code == 0
-    out = capsys.readouterr().out
-    assert re.search(rf"^{MARKER} shown MainWindow vault=open at=", out, re.M), out
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MYBNPL_")}
+    env.update(QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"), MYBNPL_VAULT=str(manager.path), MYBNPL_PASSPHRASE=PASSPHRASE,
+               **{SMOKE_ENV: "0"})
+    proc = subprocess.run([sys.executable, "-m", "mybnpl", "--lang", "en"], env=env, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    shown = [line for line in proc.stdout.splitlines() if line.startswith(MARKER)]
+    assert shown and re.match(rf"{MARKER} shown MainWindow vault=open at=", shown[0]), proc.stdout
