@@ -131,3 +131,9 @@ def test_a_worker_failing_while_it_streams_is_reported_by_its_status(monkeypatch
     with pytest.raises(ImportFailed) as e:
         sandbox.parse_isolated(b"a,b\n1,2\n", "x.csv")
     assert _code(e) == code
+
+
+def test_table_for_the_mapping_step_comes_from_the_child() -> None:
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "cn" / "meituan.csv"
+    header, rows = sandbox.table_isolated(fixture.read_bytes(), fixture.name)
+    assert header[0] == "交易创建时间" and 0 < len(rows) <= 50 and all(len(r) == len(header) for r in rows)
