@@ -16,7 +16,6 @@ from mybnpl.vault.db import Vault
 from mybnpl.vault.errors import BackupFailed, VaultDamaged, WrongRecoveryKey
 from mybnpl.vault.keys import DbKey
 
-
 ProgressFn = Callable[[int, int], None]  # (pages copied, pages in all); may raise to cancel the copy
 _STEP_PAGES = 1024  # 4 MiB of pages per step: progress several times a second, negligible overhead
 
