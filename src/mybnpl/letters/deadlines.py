@@ -20,8 +20,6 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-import holidays
-
 UNITS = ("days", "working_days", "weeks", "months")
 CALENDARS = ("CN", "UK", "US", "EU")
 
@@ -49,6 +47,8 @@ class Period:
 
 @cache
 def _calendar_for(name: str) -> Any:
+    import holidays  # ≈80 ms: loaded with the first working-day deadline, not with the app
+
     if name == "CN":
         return holidays.country_holidays("CN")
     if name == "UK":

@@ -21,7 +21,6 @@ from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput, NotFound
 from mybnpl.i18n import current_language
 from mybnpl.reminders import plan
-from mybnpl.reminders.ics import build_ics
 from mybnpl.reminders.model import DueItem, DueKind
 from mybnpl.reminders.plan import DEFAULT_OFFSETS, DEFAULT_TIME, Reminder, ReminderAction, ReminderState
 from mybnpl.reminders.text import detail, when_title
@@ -177,6 +176,8 @@ def export_ics(vault: Vault, catalog: Catalog, out_path: Path, today: date, priv
     entries = [(i, custom.get(i.account_id, DEFAULT_OFFSETS) if i.account_id is not None else DEFAULT_OFFSETS)
                for i in items]
     stamp = plan.aware(now) if now is not None else plan.aware(datetime.combine(today, at))
+    from mybnpl.reminders.ics import build_ics  # icalendar (≈90 ms) loads on the first export
+
     data = build_ics(entries, token=ics_token(vault), now=stamp, privacy=privacy,
                      provider_name=lambda pid: provider_name(catalog, pid), at=at)
     try:
