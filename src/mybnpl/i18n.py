@@ -68,6 +68,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def translate_to(message: str, lang: str) -> str:
+    """``message`` in ``lang`` whatever the active language (a document in its own language: dossiers)."""
+    code = normalize(lang)
+    if code == "en":
+        return message
+    return _gettext.translation(DOMAIN, localedir=str(resource_path("translations")), languages=[code],
+                                fallback=True).gettext(message)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message

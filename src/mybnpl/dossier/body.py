@@ -119,7 +119,7 @@ def _findings(data: DossierData) -> list[Block | Extra]:
     for f in data.findings:
         sev = label(f.severity, lang) if f.severity in ("info", "warning", "serious") else f.severity
         st = label(f.status, lang) if f.status in ("open", "confirmed", "dismissed") else f.status
-        out.append(Heading(f"{label('finding', lang)} #{f.id}: {f.kind} ({sev}, {st})", 2))
+        out.append(Heading(f"{label('finding', lang)} #{f.id}: {f.title or f.kind} ({sev}, {st})", 2))
         out.append(Paragraph(f"{f.first_seen.isoformat()} — {f.explanation}"))
         if f.evidence_ids:
             out.append(Paragraph(f"{label('evidence_ids', lang)}: " + ", ".join(f"#{i}" for i in f.evidence_ids),

@@ -59,6 +59,7 @@ class FindingInfo:
     first_seen: date
     explanation: str
     evidence_ids: tuple[int, ...] = ()
+    title: str = ""  # the kind's name in the dossier's language ("" → the kind id)
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mybnpl.atomic import atomic_writer
 from mybnpl.core.catalog import PROVIDER_STEP, Catalog, Provider
 from mybnpl.core.errors import InvalidInput, NotFound, UserError
-from mybnpl.dossier import build, signing
-from mybnpl.dossier.assemble import PDFIUM_LOCK
+from mybnpl.dossier import signing
 from mybnpl.dossier.labels import event_kind, label, source_name, summary_text
 from mybnpl.dossier.model import (
     AccountInfo,
@@ -40,18 +40,21 @@ from mybnpl.dossier.model import (
     ReplyInfo,
     TimelineEntry,
 )
-from mybnpl.dossier.verify import Report, verify_bytes
 from mybnpl.i18n import N_
 from mybnpl.letters.compose import kind_name, lang_code
 from mybnpl.letters.facts import mask_id
-from mybnpl.letters.legal import LETTER_JURISDICTIONS
+from mybnpl.letters.legal import KINDS, LETTER_JURISDICTIONS
 from mybnpl.services import evidence as evidence_svc
 from mybnpl.services import findings as findings_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import plans as plans_svc
+from mybnpl.services.finding_text import KIND_TITLE, kind_title
 from mybnpl.services.profile import get_profile
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
+
+if TYPE_CHECKING:  # the PDF machinery (reportlab, PDFium) loads with the first export, not with the app
+    from mybnpl.dossier.verify import Report
 
 KEY_SETTING = "dossier.signing_key"
 MAX_VERIFY_BYTES = 2 * 1024 * 1024 * 1024
@@ -193,6 +196,9 @@ def _evidence(vault: Vault, scope: _Scope, letter_ids: list[int], finding_ids: l
                           f"({_in(letter_ids)})) OR (entity = 'finding' AND entity_id IN ({_in(finding_ids)}))", ()))
     if scope.case_row is None:
         ids |= set(_ids(vault, "SELECT id FROM evidence WHERE account_id = ?", (scope.account_id,)))
+    else:  # a case also carries the user's own evidence about its account, as its letters list it
+        ids |= set(_ids(vault, "SELECT id FROM evidence WHERE account_id = ? AND source = 'user'",
+                        (scope.account_id,)))
     out = []
     for eid in sorted(ids):
         e = evidence_svc.get_evidence(vault, eid)
@@ -201,16 +207,36 @@ def _evidence(vault: Vault, scope: _Scope, letter_ids: list[int], finding_ids: l
     return out
 
 
+_WORD = re.compile(r"[a-z][a-z0-9_]*[a-z0-9]")
+
+
+def _names(catalog: Catalog, lang: str) -> dict[str, str]:
+    """Ids the event log writes (finding kinds, letter kinds, provider ids, finding states) → their names."""
+    names = {p.id: p.name(lang) for p in catalog.all()}
+    names.update({k: kind_name(k, lang) for k in KINDS})
+    names.update({k: kind_title(k, lang) for k in KIND_TITLE})
+    names.update({k: label(k, lang) for k in ("open", "confirmed", "dismissed")})
+    names[PROVIDER_STEP] = "服务提供方" if lang_code(lang) == "zh" else "the provider"
+    return names
+
+
+def _humanize(summary: str, names: dict[str, str]) -> str:
+    """An event log line as a reader understands it: "unconsented_enrollment: open -> confirmed" →
+    "Used without your recorded consent: open → confirmed"."""
+    return _WORD.sub(lambda m: names.get(m.group(0), m.group(0)), summary).replace(" -> ", " → ")
+
+
 def _timeline(vault: Vault, scope: _Scope, letter_ids: list[int], finding_ids: list[int], evidence_ids: list[int],
-              plan_ids: list[int], lang: str) -> list[TimelineEntry]:
+              plan_ids: list[int], lang: str, catalog: Catalog) -> list[TimelineEntry]:
     rows = vault.query(
         "SELECT at, on_date, kind, summary FROM events WHERE (entity = 'case' AND entity_id IN "
         f"({_in(scope.case_ids)})) OR (entity = 'letter' AND entity_id IN ({_in(letter_ids)})) OR "
         f"(entity = 'finding' AND entity_id IN ({_in(finding_ids)})) OR (entity = 'evidence' AND entity_id IN "
         f"({_in(evidence_ids)})) OR (entity = 'plan' AND entity_id IN ({_in(plan_ids)})) OR "
         "(entity = 'account' AND entity_id = ?) ORDER BY at, id", (scope.account_id,))
+    names = _names(catalog, lang)
     out = [TimelineEntry(date.fromisoformat(r[1]) if r[1] else datetime.fromisoformat(r[0]).date(),
-                         f"{event_kind(r[2], lang)}: {r[3]}" if r[3] else event_kind(r[2], lang),
+                         f"{event_kind(r[2], lang)}: {_humanize(r[3], names)}" if r[3] else event_kind(r[2], lang),
                          source_name("event", lang)) for r in rows]
     for kind, on, channel, note in vault.query(
             "SELECT kind, on_date, channel, note FROM consents WHERE provider_id = ? AND (account_id IS NULL OR "
@@ -267,7 +293,7 @@ def gather(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accoun
     account = repos.get_account(vault, scope.account_id)
     plans = _plans(vault, account.id, lang)
     timeline = _timeline(vault, scope, letter_ids, finding_ids, [e.id for e in evidence], [p.id for p in plans],
-                         lang)
+                         lang, catalog)
     letter_infos = _letters(vault, letters, lang, today)
     profile = get_profile(vault)
     provider = scope.provider
@@ -295,7 +321,7 @@ def gather(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accoun
         accounts=(AccountInfo(account.id, provider.name(lang), lender, account.label, account.account_ref,
                               account.currency, tuple(plans)),),
         findings=tuple(FindingInfo(f.id, f.kind, f.severity, f.status, f.first_seen, f.explanation(lang),
-                                   f.evidence_ids) for f in findings),
+                                   f.evidence_ids, kind_title(f.kind, lang)) for f in findings),
         letters=tuple(letter_infos), evidence=tuple(evidence))
 
 
@@ -314,6 +340,8 @@ def export_dossier(vault: Vault, catalog: Catalog, out: Path, *, case_id: int | 
     out = Path(out)
     if out.is_dir():
         raise InvalidInput(detail=f"{out.name} is a folder")
+    from mybnpl.dossier import build
+
     try:
         with atomic_writer(out) as fh:
             result = build.export(data, key, fh, created=created, progress=progress, check=check,
@@ -338,6 +366,8 @@ def verify_file(path: Path, expected_fingerprint: str | None = None) -> Report:
         data = path.read_bytes()
     except OSError as e:
         raise DossierUnreadable(name=path.name, reason=e.strerror or type(e).__name__) from None
+    from mybnpl.dossier.verify import verify_bytes
+
     return verify_bytes(data, path.name, expected_fingerprint)
 
 
@@ -379,6 +409,9 @@ def preview(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accou
     data = gather(vault, catalog, case_id=case_id, account_id=account_id, lang=lang, jurisdiction=jurisdiction,
                   today=today, requests=requests)
     buf = io.BytesIO()
+    from mybnpl.dossier import build
+    from mybnpl.dossier.assemble import PDFIUM_LOCK
+
     build.export(data, signing.new_private_pem(), buf, created=data.prepared_on.isoformat(), check=check)
     with PDFIUM_LOCK:
         return _render_preview(buf.getvalue(), max_pages, width, check)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mybnpl.core.models import Severity
-from mybnpl.i18n import N_, _, current_language
+from mybnpl.i18n import N_, _, current_language, translate_to
 
 SEVERITY_TEXT = {Severity.SERIOUS: N_("Serious"), Severity.WARNING: N_("Warning"), Severity.INFO: N_("Note")}
 SEVERITY_COLOR = {Severity.SERIOUS: "#c62828", Severity.WARNING: "#b26a00", Severity.INFO: "#1565c0"}
@@ -24,8 +24,11 @@ STATUS_TEXT = {"open": N_("Open"), "confirmed": N_("Confirmed"), "dismissed": N_
 CONFIDENCE_TEXT = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 
 
-def kind_title(kind: str) -> str:
-    return _(KIND_TITLE[kind]) if kind in KIND_TITLE else kind.replace("_", " ")
+def kind_title(kind: str, lang: str | None = None) -> str:
+    """The finding kind's name in the active language, or in ``lang``."""
+    if kind not in KIND_TITLE:
+        return kind.replace("_", " ")
+    return _(KIND_TITLE[kind]) if lang is None else translate_to(KIND_TITLE[kind], lang)
 
 
 def pick_language(en: str, zh: str) -> str:

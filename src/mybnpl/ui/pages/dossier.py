@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -25,13 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from mybnpl.core.errors import UserError
-from mybnpl.dossier.verify import Report
 from mybnpl.i18n import N_, _, current_language, error_text, tr
 from mybnpl.services import dossier as dossier_svc
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import muted, set_text
 from mybnpl.ui.worker import Op, Progress
+
+if TYPE_CHECKING:
+    from mybnpl.dossier.verify import Report
 
 JURISDICTIONS = ("CN", "UK", "EU", "US")
 STEPS = {"read": N_("Reading and checking the evidence…"), "render": N_("Laying out the pages…"),
@@ -256,10 +259,10 @@ class DossiersPage(Page):
         op: Op[object] = Op(self, lambda: dossier_svc.verify_file(target))
         self._op = op
         self._busy(True, _("Checking the dossier…"))
-        op.success(lambda r: self._verified(target, r)).failure(self._failed).finally_(self._finished).run()
+        (op.success(lambda r: self._verified(target, cast("Report", r))).failure(self._failed)
+         .finally_(self._finished).run())
 
-    def _verified(self, path: Path, report: object) -> None:
-        assert isinstance(report, Report)
+    def _verified(self, path: Path, report: Report) -> None:
         self.last_report = report
         if report.ok:
             set_text(self.status, tr(N_("verified: {name} — {count} originals intact, manifest signature valid.\n"

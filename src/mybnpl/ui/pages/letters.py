@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from mybnpl.core import richtext
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, current_language, error_text, tr
-from mybnpl.letters.export import export_letter
 from mybnpl.letters.render import LABELS
 from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
@@ -340,6 +339,8 @@ class LettersPage(Page):
         target = self.ask_path(f"letter-{r.id}.pdf")
         if not target:
             return
+        from mybnpl.letters.export import export_letter  # reportlab loads with the first export
+
         out, doc, title, lang = Path(target), self.editor.doc(), r.title, r.lang
         evidence = [(e.id, e.name, e.sha256) for e in r.evidence]
         Op(self, lambda: export_letter(richtext.to_text(doc), title, evidence, out, lang, rich=doc)).success(
