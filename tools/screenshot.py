@@ -77,6 +77,13 @@ def main(argv: list[str]) -> int:
                 letters_svc.update_letter_text(vault, draft.id, "", _formatted(draft.text))
                 window.pages[key].reload()
                 settle(app)
+            if key == "dossiers" and not args.empty:  # the pages of the first case's dossier
+                page = window.pages[key]
+                page.preview()  # type: ignore[attr-defined]
+                for _ in range(50):
+                    settle(app)
+                    if getattr(page, "_op", None) is None:
+                        break
             if key == "findings":  # show the finding the product is about, with the rows behind it
                 page = window.pages[key]
                 items = page.model.items
