@@ -317,3 +317,16 @@ def test_rotated_pdf_pages_fit_their_box() -> None:
         assert x0 - 1 <= left and right <= x1 + 1 and y0 - 1 <= bottom and top <= y1 + 1
         portrait = (top - bottom) > (right - left)
         assert portrait == (i % 2 == 0), i
+
+
+def test_an_empty_original_round_trips_and_verifies() -> None:
+    """A 0-byte evidence file (an empty export, a blank SMS dump) is attached as 0 bytes and read back as 0
+    bytes, although PDFium returns such a stream still compressed."""
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(100, 100)
+    assemble.attach(doc, [assemble.Attachment("empty.txt", b"", ""), assemble.Attachment("x.txt", b"x", "")])
+    buf = io.BytesIO()
+    doc.save(buf)
+    doc.close()
+    items, pages = assemble.read_attachments(buf.getvalue())
+    assert dict(items) == {"empty.txt": b"", "x.txt": b"x"} and pages == 1

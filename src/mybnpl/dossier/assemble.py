@@ -9,8 +9,10 @@ Chrome fuzzes, instead of a second PDF stack. PDFium is not thread-safe: every u
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -146,6 +148,16 @@ def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
         return _read_attachments(data)
 
 
+def _empty_quirk(blob: bytes) -> bytes:
+    """PDFium hands back the still-compressed stream of an embedded file whose content is empty (8 bytes of
+    zlib, where pdfdetach rightly gives 0 bytes): such a stream is the empty file it stands for."""
+    if 0 < len(blob) <= 16 and blob[:1] == b"x":
+        with contextlib.suppress(zlib.error):
+            if zlib.decompress(blob) == b"":
+                return b""
+    return blob
+
+
 def _read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
     doc = pdfium.PdfDocument(data)
     try:
@@ -156,7 +168,7 @@ def _read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
                 blob = bytes(att.get_data())
             except pdfium.PdfiumError:
                 blob = b""
-            out.append((att.get_name(), blob))
+            out.append((att.get_name(), _empty_quirk(blob)))
         return out, len(doc)
     finally:
         doc.close()
