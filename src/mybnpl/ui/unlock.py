@@ -29,6 +29,7 @@ from mybnpl.ui.widgets import PassphraseFields, heading, muted, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault import errors as verr
 from mybnpl.vault.db import Vault
+from mybnpl.vault.keystore import KeyringStatus
 from mybnpl.vault.manager import KeyMode
 
 _DAMAGED = (verr.VaultDamaged, verr.NotAVault, verr.NewerSchema, verr.CipherUnavailable)
@@ -153,16 +154,17 @@ class UnlockDialog(QDialog):
         page = QWidget()
         self.reprotect_text = QLabel()
         self.reprotect_text.setWordWrap(True)
-        self.status = self._ctx.manager.keyring_status()
+        # The keyring is probed only when this page is needed (after a recovery-key unlock): probing it loads the
+        # keyring package and its backends (≈0.3 s), which would delay every start-up's unlock dialog.
+        self.status = KeyringStatus(False, "", N_("not checked yet"))
         self.re_keyring = QRadioButton()
         self.re_keyring.setObjectName("reKeyring")
-        self.re_keyring.setEnabled(self.status.usable)
         self.re_passphrase = QRadioButton()
         self.re_passphrase.setObjectName("rePassphrase")
         group = QButtonGroup(page)
         group.addButton(self.re_keyring)
         group.addButton(self.re_passphrase)
-        (self.re_keyring if self.status.usable else self.re_passphrase).setChecked(True)
+        self._apply_keyring_status()
         self.re_fields = PassphraseFields()
         self.re_keyring.toggled.connect(self._reprotect_changed)
         self.re_fields.changed.connect(self._reprotect_changed)
@@ -288,8 +290,18 @@ class UnlockDialog(QDialog):
         self.recovery_edit.setFocus()
         self.recovery_edit.selectAll()
 
+    def _apply_keyring_status(self, select: bool = True) -> None:
+        self.re_keyring.setEnabled(self.status.usable)
+        if select:
+            (self.re_keyring if self.status.usable else self.re_passphrase).setChecked(True)
+        self.re_keyring.setToolTip("" if self.status.usable else tr(
+            N_("The system keyring cannot be used: {reason}."), reason=_(self.status.reason)))
+
     def _recovered(self, vault: Vault) -> None:
         self.vault = vault
+        self.status = self._ctx.manager.keyring_status()
+        self._apply_keyring_status()
+        self._reprotect_changed()
         self.recovery_edit.clear()
         set_text(self.title, _("Your vault is open"))
         self.stack.setCurrentIndex(2)
@@ -354,9 +366,7 @@ class UnlockDialog(QDialog):
         set_text(self.reprotect_text, _(
             "The vault is open. How should its key be protected from now on? Your recovery key stays valid."))
         self.re_keyring.setText(_("Store the key in the system &keyring again"))
-        if not self.status.usable:
-            self.re_keyring.setToolTip(tr(N_("The system keyring cannot be used: {reason}."),
-                                          reason=_(self.status.reason)))
+        self._apply_keyring_status(select=False)  # the tooltip in the new language
         self.re_passphrase.setText(_("Protect it with a &passphrase"))
         self.re_fields.retranslate()
         self.re_skip.setText(_("&Not now"))
