@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from mybnpl.config import SETTINGS
 from mybnpl.services.accounts import list_accounts
 from mybnpl.services.due import due_items
+from mybnpl.ui.context import UiContext
 from mybnpl.ui.main_window import MainWindow
 from mybnpl.ui.pages.accounts import AccountsPage
 from mybnpl.ui.pages.dashboard import DashboardPage
@@ -198,3 +199,21 @@ def test_backup_and_restore_with_progress_cancel_and_the_backups_own_key(qtbot: 
     with qtbot.waitSignal(page.data_changed, timeout=20_000):
         panel.restore()
     assert "restored" in panel.status.text()
+
+
+def test_nothing_due_says_so_under_its_heading(qtbot: QtBot, ctx: UiContext,
+                                               created: tuple[Vault, str]) -> None:
+    """A new vault: the due list is hidden, and its "nothing due" line sits right under the heading."""
+    from mybnpl.ui.app import build_main_window
+    from mybnpl.ui.worker import wait_for_ops
+
+    win = build_main_window(ctx, created[0])
+    qtbot.addWidget(win)
+    win.resize(1100, 760)
+    win.show()
+    dues = win.page("dashboard").dues  # type: ignore[attr-defined]
+    dues.reload()
+    wait_for_ops()
+    qtbot.waitUntil(lambda: dues.empty.isVisible(), timeout=10_000)
+    assert not dues.table.isVisible()
+    assert dues.empty.geometry().top() - dues.title.geometry().bottom() < 80

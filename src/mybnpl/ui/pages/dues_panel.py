@@ -133,6 +133,8 @@ class DuesPanel(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
+        self._filler = QWidget()  # takes the table's room while it is hidden: the texts stay under the heading
+        layout.addWidget(self._filler, 1)
         self.table.itemSelectionChanged.connect(self._update)
         self.retranslate()
         self.clear()
@@ -188,6 +190,7 @@ class DuesPanel(QWidget):
             amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.table.setItem(r, 4, amount)
         self.table.setVisible(bool(self.items))
+        self._filler.setVisible(not self.items)
         self.empty.setVisible(self.vault is not None and not self.items)
         parts = []
         for w in self.week_totals:
