@@ -163,3 +163,10 @@ def test_process_hardening_disables_core_dumps() -> None:
             "print(resource.getrlimit(resource.RLIMIT_CORE)); import ctypes; print(ctypes.CDLL(None).prctl(3,0,0,0,0))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.split() == ["(0,", "0)", "0"]
+
+
+def test_pad_counts_chinese_characters_as_two_columns() -> None:
+    from mybnpl.cli.base import pad
+
+    assert pad("已逾期", 9) == "已逾期   " and pad("overdue", 9) == "overdue  "
+    assert pad("很长的状态文字", 4) == "很长的状态文字"  # never cut

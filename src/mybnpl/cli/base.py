@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +58,12 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         sys.stderr.write(f"mybnpl: {message}\n")
         raise SystemExit(2)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns: a Chinese character takes two, so columns line up."""
+    cols = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    return text + " " * max(0, width - cols)
 
 
 def _date(text: str) -> date:

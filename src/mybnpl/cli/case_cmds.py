@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mybnpl.cli.base import Cli, Sub, parse_date_arg
+from mybnpl.cli.base import Cli, Sub, pad, parse_date_arg
 from mybnpl.core.errors import UsageError
 from mybnpl.core.models import ConsentKind
 from mybnpl.i18n import N_, _, current_language, tr
@@ -75,7 +75,7 @@ class CaseCommands(Cli):
             if a.consent_command == "list":
                 items = consents_svc.list_consents(vault, a.provider)
                 self.emit([consents_svc.consent_json(c) for c in items],
-                          *(f"{c.id:5} {c.provider_id:18} {_(KIND_LABELS[c.kind.value]):14} "
+                          *(f"{c.id:5} {c.provider_id:18} {pad(_(KIND_LABELS[c.kind.value]), 14)} "
                             f"{c.on_date.isoformat() if c.on_date else '-':10}  {c.channel}  {c.note}"
                             for c in items))
                 return 0

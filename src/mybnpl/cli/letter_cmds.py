@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mybnpl.atomic import write_atomic
-from mybnpl.cli.base import Cli, Sub, parse_date_arg
+from mybnpl.cli.base import Cli, Sub, pad, parse_date_arg
 from mybnpl.core.errors import InvalidInput, UsageError
 from mybnpl.i18n import N_, _, current_language, tr
 from mybnpl.letters.compose import KIND_NAMES, kind_name
@@ -140,7 +140,7 @@ class LetterCommands(Cli):
             if self.args.due:
                 due = letters_svc.letters_due(vault, self.today())
                 self.emit([x.to_json() for x in due], *([
-                    f"{x.letter_id:5} {x.deadline_on.isoformat()} {_(DEADLINE_STATES.get(x.state, x.state)):9} "
+                    f"{x.letter_id:5} {x.deadline_on.isoformat()} {pad(_(DEADLINE_STATES.get(x.state, x.state)), 9)} "
                     f"{x.recipient}" + (f"  → {kind_name(x.escalate_to, current_language())}" if x.escalate_to
                                         else "") for x in due]
                     or [_("No letter is waiting for an answer.")]))
@@ -149,7 +149,7 @@ class LetterCommands(Cli):
         finally:
             vault.close()
         self.emit([r.to_json(with_text=False) for r in items], *([
-            f"{r.id:5} {_(STATUS_LABELS[r.status]):8} {r.kind:15} {r.jurisdiction} {r.title}" for r in items]
+            f"{r.id:5} {pad(_(STATUS_LABELS[r.status]), 8)} {r.kind:15} {r.jurisdiction} {r.title}" for r in items]
             or [_("No letters yet.")]))
         return 0
 
@@ -162,9 +162,10 @@ class LetterCommands(Cli):
         lines = []
         for c in items:
             status = _(CASE_STATES.get(str(c["status"]), str(c["status"])))
-            lines.append(f"{c['id']:5} {status:9} {c['opened_on']} {c['title']}")
-            lines.extend(f"        {lt['id']:5} {kind_name(str(lt['kind']), current_language()):15} "
-                         f"{_(STATUS_LABELS.get(str(lt['status']), str(lt['status']))):9} {lt['deadline_on'] or ''}"
+            lines.append(f"{c['id']:5} {pad(status, 9)} {c['opened_on']} {c['title']}")
+            lines.extend(f"        {lt['id']:5} {pad(kind_name(str(lt['kind']), current_language()), 15)} "
+                         f"{pad(_(STATUS_LABELS.get(str(lt['status']), str(lt['status']))), 9)} "
+                         f"{lt['deadline_on'] or ''}"
                          for lt in c["letters"])
         self.emit(items, *(lines or [_("No cases yet.")]))
         return 0
