@@ -94,6 +94,17 @@ def main(argv: list[str]) -> int:
             path = args.out / f"screenshot-{key}{suffix}.png"
             window.grab().save(str(path))
             print(path)
+        if not args.page:  # the first-run wizard and the unlock dialog, as a new and a returning user see them
+            from mybnpl.ui.unlock import UnlockDialog
+            from mybnpl.ui.wizard import FirstRunWizard
+
+            for name, dialog in (("wizard", FirstRunWizard(ctx)), ("unlock", UnlockDialog(ctx))):
+                dialog.show()
+                settle(app)
+                path = args.out / f"screenshot-{name}{suffix}.png"
+                dialog.grab().save(str(path))
+                print(path)
+                dialog.close()
         window.quit()
         settle(app)
     return 0
