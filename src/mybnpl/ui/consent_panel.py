@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +29,7 @@ from mybnpl.services import consents as consents_svc
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
-from mybnpl.ui.widgets import date_picker, muted, picked, set_text
+from mybnpl.ui.widgets import date_picker, muted, picked, row_table, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -151,16 +149,7 @@ class ConsentPanel(QWidget):
         self.vault: Vault | None = None
         self.dialog: ConsentDialog | None = None
         self.model = ConsentModel(ctx, self)
-        self.table = QTableView()
-        self.table.setObjectName("consentTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setShowGrid(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((150, 130, 100, 220, 220)):
-            self.table.horizontalHeader().resizeSection(col, width)
+        self.table = row_table("consentTable", self.model, (150, 130, 100, 220, 220))
         self.table.doubleClicked.connect(lambda _i: self.edit())
         self.add_button, self.edit_button, self.remove_button = QPushButton(), QPushButton(), QPushButton()
         bar = QHBoxLayout()

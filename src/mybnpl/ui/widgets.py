@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QDate, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +35,26 @@ def heading(text: str = "", scale: float = 1.5, bold: bool = True) -> QLabel:
     label.setFont(font)
     label.setAccessibleName(text)
     return label
+
+
+def row_table(name: str, model: QAbstractItemModel, widths: tuple[int, ...] = (), *, alternate: bool = False,
+              wrap: bool = True) -> QTableView:
+    """A list shown as a table: whole rows selected one at a time, no row numbers, no grid, the given column
+    widths and the last column stretched."""
+    table = QTableView()
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().setVisible(False)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(alternate)
+    table.setWordWrap(wrap)
+    header = table.horizontalHeader()
+    for col, width in enumerate(widths):
+        header.resizeSection(col, width)
+    header.setStretchLastSection(True)
+    return table
 
 
 def soft_color(palette: QPalette) -> QColor:

@@ -11,7 +11,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +35,7 @@ from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
-from mybnpl.ui.widgets import EmptyState, muted, set_text
+from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -155,19 +153,8 @@ class EvidencePage(Page):
         self.viewer: QDialog | None = None
         self._status: Callable[[], str] | None = None  # re-rendered on retranslate
         self.model = EvidenceModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("evidenceTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((44, 130, 220, 130, 80, 240, 150)):
-            header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+        self.table = row_table("evidenceTable", self.model, (44, 130, 220, 130, 80, 240, 150), alternate=True,
+                               wrap=False)
         self.table.doubleClicked.connect(lambda _i: self.view())
         self.add_button, self.view_button = QPushButton(), QPushButton()
         self.export_button, self.copy_button = QPushButton(), QPushButton()

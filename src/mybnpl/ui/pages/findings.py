@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -45,7 +43,7 @@ from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
-from mybnpl.ui.widgets import EmptyState, muted, set_text
+from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
 from mybnpl.ui.worker import Op
 
 FindingRow = findings_svc.FindingRow
@@ -92,18 +90,9 @@ class FindingsPage(Page):
         self.ask_reason: Callable[[], str | None] = self._ask_reason
         self._status: Callable[[], str] | None = None
         self.model = FindingsModel(ctx, self)
-        self.table = QTableView()
-        self.table.setObjectName("findingsList")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((70, 86, 120, 240, 80)):
-            header.resizeSection(col, width)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table("findingsList", self.model, (70, 86, 120, 240, 80), wrap=False)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.detail = QTextBrowser()
         self.detail.setObjectName("findingDetail")

@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QTreeWidget,
@@ -40,7 +38,7 @@ from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.rich_editor import RichEditor, preview_html
-from mybnpl.ui.widgets import EmptyState, muted, set_text
+from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
 from mybnpl.ui.worker import Op
 
 CASE_STATUS = {"open": N_("open"), "waiting": N_("waiting for an answer"), "escalated": N_("escalated"),
@@ -87,16 +85,7 @@ class LettersPage(Page):
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
         self.banner.setStyleSheet("QLabel#letterDisclaimer { background: #e3f2fd; padding: 8px; border-radius: 6px; }")
         self.model = LettersModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("lettersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setShowGrid(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((36, 50, 190, 190, 110)):
-            self.table.horizontalHeader().resizeSection(col, width)
+        self.table = row_table("lettersTable", self.model, (36, 50, 190, 190, 110))
         self.editor = RichEditor()
         self.preview = QTextBrowser()
         self.editor.changed.connect(self._dirty)
