@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -109,13 +111,14 @@ def test_preview_rows_are_built_on_demand_and_fingerprints_match(vault: Vault, t
     catalog = load_catalog()
     data, parsed = svc.parse_file(MEITUAN, ParseOptions())
     first = svc.build_preview(vault, catalog, MEITUAN.name, data, parsed)
-    fps = [r.fingerprint for r in first.rows]
-    assert all(isinstance(f, int) and -(2**63) <= f < 2**63 for f in fps) and len(set(fps)) == 29
+    # every Meituan row has the provider's order id: that id identifies it, so no content fingerprint is kept
+    assert all(r.external_id for r in first.rows) and {r.fingerprint for r in first.rows} == {None}
     svc.commit(vault, catalog, first)
-    assert {r[0] for r in vault.query("SELECT fingerprint FROM transactions")} == set(fps)
+    assert vault.query("SELECT count(*), count(fingerprint), count(DISTINCT external_id) FROM transactions") == \
+        [(29, 0, 29)]
     again = svc.build_preview(vault, catalog, MEITUAN.name, data, parsed)
-    # rows known by their id get no fingerprint up front; reading one computes the same number
-    assert [r.fingerprint for r in again.rows] == fps
+    assert [r.duplicate for r in again.rows] == ["in_vault_id"] * 29
+    assert {r.fingerprint for r in again.rows} == {None}
     assert [r.tx for r in again.rows] == list(parsed.transactions)
     assert (len(again.new_rows), again.duplicates, again.bnpl_new) == (0, 29, 0)
     assert again.rows[-1].tx == parsed.transactions[-1] and len(again.rows[3:6]) == 3
@@ -127,3 +130,36 @@ def test_preview_rows_are_built_on_demand_and_fingerprints_match(vault: Vault, t
     pdata, pparsed = svc.parse_file(part, ParseOptions())
     small = svc.build_preview(vault, catalog, part.name, pdata, pparsed)
     assert {r.duplicate for r in small.rows} == {"in_vault_id"} and len(small.rows) == 10
+
+
+def test_rows_without_an_id_are_matched_by_content(vault: Vault, tmp_path: Path) -> None:
+    """The fingerprint is what finds a row again when the export carries no id for it; another export of the same
+    rows (different bytes) adds nothing."""
+    text = MEITUAN.read_bytes().decode("utf-8-sig")
+    no_ids = re.sub(r'"[^"\t,]+\t"', '"/"', text)
+    assert no_ids.count('"/"') >= 58
+    first, second = tmp_path / "meituan-no-ids.csv", tmp_path / "meituan-no-ids-again.csv"
+    first.write_text(no_ids, encoding="utf-8")
+    second.write_text(no_ids.replace("导出交易类型", "导出交易类型（再次导出）", 1), encoding="utf-8")
+    out = _import(vault, first)
+    assert out.transactions == 29
+    assert vault.query("SELECT count(*), count(fingerprint), count(external_id) FROM transactions") == [(29, 29, 0)]
+    catalog = load_catalog()
+    data, parsed = svc.parse_file(second, ParseOptions())
+    again = svc.build_preview(vault, catalog, second.name, data, parsed)
+    assert [r.duplicate for r in again.rows] == ["in_vault_content"] * 29
+    assert (svc.commit(vault, catalog, again).transactions, vault.scalar("SELECT count(*) FROM transactions")) == \
+        (0, 29)
+
+
+def test_rows_without_a_provider_keep_their_fingerprint(vault: Vault) -> None:
+    """Without a provider there is no account, so the (account, id) index cannot tell a row again: its fingerprint
+    (which includes the id) must be stored."""
+    catalog = load_catalog()
+    data, parsed = svc.parse_file(MEITUAN, ParseOptions())
+    preview = svc.build_preview(vault, catalog, MEITUAN.name, data, dataclasses.replace(parsed, provider_id=None))
+    assert preview.provider_id is None and all(isinstance(r.fingerprint, int) for r in preview.rows)
+    svc.commit(vault, catalog, preview)
+    assert vault.query("SELECT count(*), count(fingerprint), count(account_id) FROM transactions") == [(29, 29, 0)]
+    again = svc.build_preview(vault, catalog, MEITUAN.name + "2", data, dataclasses.replace(parsed, provider_id=None))
+    assert {r.duplicate for r in again.rows} == {"in_vault_content"}

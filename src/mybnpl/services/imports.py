@@ -36,7 +36,7 @@ MEDIA_TYPES = {"pdf_statement": "application/pdf", "wechat_xlsx": "application/v
 class PreviewRow:
     tx: ParsedTx
     external_id: str | None  # the source's id, made unique within the file ("id#2" for a repeated id)
-    fingerprint: int  # content identity, for rows whose source has no id (see repos.fingerprint)
+    fingerprint: int | None  # content identity (repos.fingerprint); None for a row identified by the provider's id
     duplicate: str = ""  # "" new; "in_vault_id", "in_vault_content": already stored
 
 
@@ -60,11 +60,7 @@ class PreviewRows(Sequence[PreviewRow]):
         return row
 
     def _build(self, i: int) -> PreviewRow:
-        tx, fp = self.table.tx(i), self.fingerprint[i]
-        if fp is None:  # not computed for a row already known by its id
-            fp = repos.fingerprint(self.scope, tx.posted_on, tx.posted_at, tx.amount, tx.direction, tx.merchant,
-                                   tx.description, self.external_id[i], self.occurrence[i] if self.occurrence else 1)
-        return PreviewRow(tx, self.external_id[i], fp, self.duplicate[i])
+        return PreviewRow(self.table.tx(i), self.external_id[i], self.fingerprint[i], self.duplicate[i])
 
     def __len__(self) -> int:
         return len(self.duplicate) if self.which is None else len(self.which)
@@ -240,26 +236,27 @@ def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed
         scope = provider_id or ""
         known_ids = _existing(vault, "external_id", [e for e in ext if e], account_id) \
             if account_id is not None else set()
-        # Rows already known by their id need no fingerprint (PreviewRows computes one if a row is read). The ids
-        # looked up are never empty, so "in known_ids" is "has an id, and it is known".
-        known = list(map(known_ids.__contains__, ext)) if known_ids else None
+        # A row with the provider's own id is identified by that id: it is unique within the account, and a
+        # provider's rows always go to its account. Its fingerprint would hash the id too (so it could never match
+        # a row without one) and only cost time and an index entry: it gets none (NULL). Without a provider there
+        # is no account, the id index cannot apply, and every row gets a fingerprint.
+        need = list(map(not_, ext)) if scope else None
         cols = (t.posted_on, t.posted_at, t.amount_minor, t.currency, t.direction, t.merchant, t.description, ext,
                 occurrence)
         fps: list[int | None]
-        if known is None:
+        if need is None:
             fps = list(repos.fingerprints(scope, *cols))
-        elif all(known):  # the same rows again: nothing to fingerprint
-            fps = [None] * len(known)
+        elif not any(need):
+            fps = [None] * len(need)
         else:
-            need = list(map(not_, known))
             subset: list[Any] = [list(compress(c, need)) for c in cols]
             found = iter(repos.fingerprints(scope, *subset))
             fps = [next(found) if n else None for n in need]
         known_fp = _existing(vault, "fingerprint", [f for f in fps if f is not None], None)
         dup = [""] * len(fps)
-        if known is not None and not known_fp:
-            dup = list(map(_BY_ID.__getitem__, known))
-        elif known_ids or known_fp:
+        if known_ids and not known_fp:
+            dup = list(map(_BY_ID.__getitem__, map(known_ids.__contains__, ext)))
+        elif known_fp:
             dup = ["in_vault_id" if e and e in known_ids else "in_vault_content" if f in known_fp else ""
                    for e, f in zip(ext, fps, strict=True)]
         preview.rows = PreviewRows(t, ext, fps, dup, scope=scope, occurrence=occurrence)
