@@ -101,3 +101,16 @@ def test_evidence_round_trip_byte_identical(tmp_path: Path) -> None:
     code, out, _ = run("evidence", "export", str(item["id"]), str(dest), "--json")
     assert code == 0 and dest.read_bytes() == src.read_bytes()
     assert run("evidence", "export", "999", str(dest))[0] == 1
+
+
+def test_human_output_names_format_and_provider_and_says_what_to_do(tmp_path: Path) -> None:
+    run = _run(tmp_path)
+    code, out, _ = run("--lang", "zh", "import", str(FIX / "cn" / "meituan.csv"))
+    assert code == 0 and "：美团导出文件（CSV），美团月付 — 新增 29 行" in out, out
+    assert "meituan_csv" not in out and "meituan_yuefu" not in out
+    code, out, _ = run("import", str(FIX / "intl" / "CSV_A_20180414_112204.csv"),
+                       str(FIX / "pdf" / "password-example.pdf"))
+    assert code == 1
+    assert "--map date=COLUMN,amount=COLUMN" in out and "--password-env" in out
+    code, out, _ = run("import", str(FIX / "intl" / "checking.ofx"))
+    assert code == 0 and "OFX/QFX bank file, no provider recognised — 3 new rows" in out, out

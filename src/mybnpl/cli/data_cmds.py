@@ -18,6 +18,7 @@ from mybnpl.services import findings as findings_svc
 from mybnpl.services import imports as imports_svc
 from mybnpl.services import plans as plans_svc
 from mybnpl.services.catalog import load_catalog
+from mybnpl.services.names import format_name, provider_name
 from mybnpl.services.transactions import TxFilter, count_transactions, page_transactions
 
 
@@ -120,14 +121,20 @@ class DataCommands(Cli):
         for d in results:
             if d["status"] == "error":
                 lines.append(f"{d['path']}: {d['error']['message']}")
+                if d["error"]["code"] == ImportCode.NEEDS_MAPPING.value:
+                    lines.append("  " + tr("Name the columns with --map, for example: --map "
+                                           "date=COLUMN,amount=COLUMN,merchant=COLUMN"))
+                elif d["error"]["code"] == ImportCode.PASSWORD_REQUIRED.value:
+                    lines.append("  " + tr("Run it in a terminal to be asked, or pass --password-env VARIABLE."))
             else:
-                params = {"path": d["path"], "fmt": d["format"], "provider": d["provider"] or "-",
-                          "n": d["transactions"], "dup": d["duplicates"], "bnpl": d["bnpl_transactions"]}
+                params = {"path": d["path"], "fmt": format_name(d["format"] or ""), "n": d["transactions"],
+                          "provider": provider_name(catalog, d["provider"]) or tr("no provider recognised"),
+                          "dup": d["duplicates"], "bnpl": d["bnpl_transactions"]}
                 if d["status"] == "duplicate":
                     lines.append(tr("{path}: already in the vault — nothing new ({dup} rows skipped as duplicates).",
                                     **params))
                 else:
-                    lines.append(tr("{path}: {fmt} ({provider}) — {n} new rows, {dup} duplicates skipped, "
+                    lines.append(tr("{path}: {fmt}, {provider} — {n} new rows, {dup} duplicates skipped, "
                                     "{bnpl} BNPL rows.", **params))
                 lines.extend(f"  ! {w}" for w in d["warnings"])
         self.emit(results, *lines)

@@ -26,9 +26,9 @@ from mybnpl.core.errors import UserError
 from mybnpl.core.models import ConsentKind, ConsentRecord
 from mybnpl.i18n import N_, _, error_text, tr
 from mybnpl.services import consents as consents_svc
+from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
-from mybnpl.ui.models import provider_name
 from mybnpl.ui.widgets import date_picker, muted, picked, row_table, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault

@@ -33,7 +33,8 @@ from mybnpl.i18n import N_, _, current_language, ngettext, tr
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.sandbox import table_isolated
 from mybnpl.services.imports import ImportOutcome, ImportPreview, PreviewRow, build_preview, commit, parse_file
-from mybnpl.ui.models import provider_display, provider_name
+from mybnpl.services.names import format_name, provider_name
+from mybnpl.ui.models import provider_display
 from mybnpl.ui.widgets import heading, set_text
 from mybnpl.vault.db import Vault
 from mybnpl.vault.repos import get_vault_setting, set_vault_setting
@@ -42,20 +43,6 @@ _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 BNPL_TINT = QColor(255, 176, 0, 56)  # amber, translucent: readable on light and dark palettes
 
-FORMAT_NAMES: dict[str, str] = {
-    "alipay_csv": N_("Alipay export (CSV)"),
-    "wechat_csv": N_("WeChat Pay export (CSV)"),
-    "wechat_xlsx": N_("WeChat Pay export (XLSX)"),
-    "meituan_csv": N_("Meituan export (CSV)"),
-    "jd_csv": N_("JD export (CSV)"),
-    "paypal_csv": N_("PayPal activity export (CSV)"),
-    "ofx": N_("OFX/QFX bank file"),
-    "pdf_statement": N_("PDF statement"),
-    "generic_csv": N_("Table (CSV) read with a column mapping"),
-    "generic_xlsx": N_("Spreadsheet (XLSX) read with a column mapping"),
-    "generic_xls": N_("Spreadsheet (XLS) read with a column mapping"),
-    "generic_ods": N_("Spreadsheet (ODS) read with a column mapping"),
-}
 DIRECTIONS: dict[str, str] = {"out": N_("Out"), "in": N_("In"), "neutral": N_("Neutral")}
 DUPLICATE_WHY: dict[str, str] = {
     "in_vault_id": N_("Already in the vault: a transaction with the same id ({id}) was imported before."),
@@ -154,10 +141,6 @@ def store(vault: Vault, catalog: Catalog, preview: ImportPreview, item: QueuedFi
         with vault.transaction() as conn:
             set_vault_setting(conn, item.mapping_key, json.dumps(item.mapping.to_json(), ensure_ascii=False))
     return outcome
-
-
-def format_name(fmt: str) -> str:
-    return _(FORMAT_NAMES[fmt]) if fmt in FORMAT_NAMES else fmt
 
 
 def reconciled_text(preview: ImportPreview) -> str:

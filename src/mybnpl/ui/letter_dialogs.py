@@ -22,8 +22,8 @@ from mybnpl.letters.legal import KINDS
 from mybnpl.services import findings as findings_svc
 from mybnpl.services.accounts import list_accounts
 from mybnpl.services.finding_text import kind_title
+from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
-from mybnpl.ui.models import provider_name
 from mybnpl.ui.widgets import date_picker, muted, picked
 from mybnpl.vault.db import Vault
 

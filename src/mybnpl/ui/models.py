@@ -10,23 +10,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from mybnpl.core.catalog import Catalog, Provider
-from mybnpl.core.errors import NotFound
 from mybnpl.core.models import Account
-from mybnpl.i18n import N_, _, current_language
+from mybnpl.i18n import N_, _
+from mybnpl.services.names import provider_name
 from mybnpl.services.transactions import TxRow, count_transactions, page_transactions
 from mybnpl.vault.db import Vault
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-
-
-def provider_name(catalog: Catalog, provider_id: str | None) -> str:
-    if not provider_id:
-        return ""
-    try:
-        return catalog.get(provider_id).name(current_language())
-    except NotFound:  # an id the catalog no longer knows: show it as it is
-        return provider_id
 
 
 class TransactionsModel(QAbstractTableModel):

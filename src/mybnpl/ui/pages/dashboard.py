@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from mybnpl.i18n import N_, _, tr
 from mybnpl.services.dashboard import Dashboard, dashboard
 from mybnpl.services.finding_text import SEVERITY_COLOR, SEVERITY_TEXT, kind_title, pick_language
+from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
-from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.pages.dues_panel import DuesPanel
 from mybnpl.ui.reminders_ui import ReminderBar

@@ -32,9 +32,9 @@ from mybnpl.reminders.weeks import WeekTotal
 from mybnpl.services import due as due_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import reminders as reminders_svc
+from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import kind_name
-from mybnpl.ui.models import provider_name
 from mybnpl.ui.widgets import date_picker, heading, muted, picked, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault

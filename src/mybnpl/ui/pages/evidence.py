@@ -31,9 +31,9 @@ from mybnpl.core.models import Evidence
 from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.services.accounts import list_accounts
 from mybnpl.services.evidence import add_evidence_file, evidence_bytes, export_evidence, list_evidence
+from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
-from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
 from mybnpl.ui.worker import Op

@@ -37,11 +37,11 @@ from mybnpl.services.finding_text import (
     kind_title,
     pick_language,
 )
+from mybnpl.services.names import provider_name
 from mybnpl.services.transactions import transactions_by_id
 from mybnpl.ui.consent_panel import ConsentPanel
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
-from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
 from mybnpl.ui.worker import Op

@@ -32,10 +32,10 @@ from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import profile as profile_svc
 from mybnpl.services.letters import LetterRecord
+from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import DraftDialog, ProfileDialog, SentDialog, kind_name
 from mybnpl.ui.list_model import Index, ListModel
-from mybnpl.ui.models import provider_name
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.rich_editor import RichEditor, preview_html
 from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
