@@ -46,6 +46,9 @@ def test_due_lists_late_first_with_the_issue_fields(tmp_path: Path) -> None:
         ("2026-11-27", "overdue", 18), ("2026-12-01", "overdue", 14), ("2026-12-11", "grace", 4)]
     code, out, _ = run("due")
     assert code == 0 and "in grace period (3 days late)" in out and "ASOS" in out
+    assert "Klarna" in out and "klarna " not in out  # the product's name, not its id
+    code, out, _ = run("--lang", "zh", "due")
+    assert code == 0 and "花呗" in out and "huabei" not in out
     weeks = _json(run, "due", "--weeks", "2")
     assert [(w["week"], w["count"], w["totals"], w["stacking"]) for w in weeks] == [
         (49, 1, {"CNY": "100.00"}, False), (50, 1, {"GBP": "25.00"}, False)]

@@ -62,6 +62,11 @@ def test_import_then_consent_changes_the_findings(tmp_path: Path) -> None:
     assert run("consent", "deny", "--account", str(account), "--note", "从未开通")[0] == 0  # the account says it
     again = _enrollment(_json(run, "findings"), "meituan_yuefu")
     assert len(again) == 1 and again[0]["severity"] == "serious"
+    # People read the product's and the finding's names, not their ids
+    code, out, _ = run("--lang", "zh", "findings")
+    assert code == 0 and "美团月付 · 在没有同意记录的情况下被使用 (待处理)" in out and "meituan_yuefu" not in out
+    code, out, _ = run("consent", "deny", "--account", str(account))
+    assert "Meituan Yuefu (monthly pay)" in out and "meituan_yuefu" not in out
 
 
 def test_closure_then_use_and_status_changes(tmp_path: Path) -> None:

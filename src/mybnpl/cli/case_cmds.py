@@ -15,6 +15,7 @@ from mybnpl.services import consents as consents_svc
 from mybnpl.services import findings as findings_svc
 from mybnpl.services.catalog import load_catalog
 from mybnpl.services.finding_text import kind_title
+from mybnpl.services.names import provider_name
 from mybnpl.vault.db import Vault
 
 
@@ -96,11 +97,12 @@ class CaseCommands(Cli):
                 today=self.today(), channel=getattr(a, "channel", ""), note=a.note, account_id=a.account,
                 evidence_file=Path(a.evidence) if a.evidence else None)
             self._recompute(vault)
+            name = provider_name(catalog, rec.provider_id)
             self.emit(consents_svc.consent_json(rec),
-                      tr("Consent record {id} saved: {provider} {kind} {date}.", id=rec.id, provider=rec.provider_id,
+                      tr("Consent record {id} saved: {provider} {kind} {date}.", id=rec.id, provider=name,
                          kind=_(KIND_LABELS[rec.kind.value]), date=rec.on_date.isoformat())
                       if rec.on_date else
-                      tr("Consent record {id} saved: {provider} {kind}.", id=rec.id, provider=rec.provider_id,
+                      tr("Consent record {id} saved: {provider} {kind}.", id=rec.id, provider=name,
                          kind=_(KIND_LABELS[rec.kind.value])))
         finally:
             vault.close()
@@ -118,8 +120,10 @@ class CaseCommands(Cli):
                 self._recompute(vault)
                 items = findings_svc.list_findings(vault, include_all=a.all)
                 data = [finding_json(f) for f in items]
+                catalog = load_catalog()
                 lines = [f"{d['id']:5} [{_(SEVERITY_LABELS[d['severity']])}] {d['first_seen']} "
-                         f"{d['provider'] or '-'} ({_(STATUS_LABELS[d['status']])})\n      {d['explanation']}"
+                         f"{provider_name(catalog, d['provider']) or '-'} · {kind_title(d['kind'])} "
+                         f"({_(STATUS_LABELS[d['status']])})\n      {d['explanation']}"
                          for d in data]
                 self.emit(data, *(lines or [_("No findings. Import statements or record consent to check.")]))
                 return 0

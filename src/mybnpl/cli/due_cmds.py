@@ -7,7 +7,8 @@ import re
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
-from mybnpl.cli.base import Cli, Sub, parse_date_arg
+from mybnpl.cli.base import Cli, Sub, pad, parse_date_arg
+from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import UsageError
 from mybnpl.i18n import N_, _, ngettext, tr
 from mybnpl.reminders.clock import at_day, local_now, local_zone
@@ -17,6 +18,7 @@ from mybnpl.reminders.weeks import WeekTotal
 from mybnpl.services import due as due_svc
 from mybnpl.services import reminders as remind_svc
 from mybnpl.services.catalog import load_catalog
+from mybnpl.services.names import provider_name
 from mybnpl.vault.db import Vault
 
 STATUS_LABELS = {"upcoming": N_("upcoming"), "due_today": N_("due today"), "grace": N_("in grace period"),
@@ -68,12 +70,12 @@ def add_parsers(cmd: Sub) -> None:
     _json_flag(days)
 
 
-def _line(i: DueItem) -> str:
+def _line(i: DueItem, catalog: Catalog) -> str:
     status = _(STATUS_LABELS[i.status.value])
     if i.days_overdue:
         status += " " + ngettext("({n} day late)", "({n} days late)", i.days_overdue).format(n=i.days_overdue)
-    return (f"{i.key:>7} {i.due_on.isoformat()} {i.provider_id:16} {i.amount.format():>14}  {status}  "
-            f"{i.merchant or i.account_label}")
+    return (f"{i.key:>7} {i.due_on.isoformat()} {pad(provider_name(catalog, i.provider_id), 18)} "
+            f"{i.amount.format():>11}  {pad(status, 10)}  {i.merchant or i.account_label}")
 
 
 def _week_line(w: WeekTotal) -> str:
@@ -119,7 +121,7 @@ class DueCommands(Cli):
             items = due_svc.due_items(vault, catalog, self.today(), a.within, a.overdue, include_paid=a.paid)
         finally:
             vault.close()
-        self.emit([due_svc.due_json(i) for i in items], *([_line(i) for i in items] or [_("Nothing is due.")]))
+        self.emit([due_svc.due_json(i) for i in items], *([_line(i, catalog) for i in items] or [_("Nothing is due.")]))
         return 0
 
     def cmd_installment(self) -> int:
