@@ -17,6 +17,7 @@ from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import profile as profile_svc
 from mybnpl.services.catalog import load_catalog
+from mybnpl.services.names import list_text
 
 STATUS_LABELS = {"draft": N_("draft"), "sent": N_("sent"), "answered": N_("answered"), "closed": N_("closed")}
 
@@ -83,7 +84,7 @@ def _draft_lines(d: letters_svc.Draft) -> list[str]:
     if d.missing_fields:
         lang = "zh" if current_language().startswith("zh") else "en"
         names = [LABELS[f].get(lang) if f in LABELS else f for f in d.missing_fields]
-        lines.append(tr("To fill in before sending: {fields}", fields="; ".join(names)))
+        lines.append(tr("To fill in before sending: {fields}", fields=list_text(names)))
     return lines
 
 

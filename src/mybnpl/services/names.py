@@ -36,3 +36,8 @@ def provider_name(catalog: Catalog, provider_id: str | None) -> str:
     except NotFound:
         return provider_id
     return provider.name(current_language())
+
+
+def list_text(items: list[str]) -> str:
+    """Items as one list in the active language: "a、b、c" in Chinese, "a; b; c" in English."""
+    return ("、" if current_language() == "zh_CN" else "; ").join(items)

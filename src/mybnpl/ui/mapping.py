@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from mybnpl.core.imports import ColumnMapping
 from mybnpl.i18n import N_, _, tr
 from mybnpl.importers.text import parse_amount_text, parse_date
+from mybnpl.services.names import list_text
 from mybnpl.ui.widgets import muted, set_text
 
 PREVIEW_ROWS = 5
@@ -266,7 +267,7 @@ class MappingDialog(QDialog):
         if self.column("direction"):
             direction = self._cell(row, "direction") or direction
         merchant = self._cell(row, "merchant") or self._cell(row, "description")
-        return parsed.isoformat() if parsed else "", amount, direction, merchant, "; ".join(problems)
+        return parsed.isoformat() if parsed else "", amount, direction, merchant, list_text(problems)
 
     def _update(self) -> None:
         self.negative_box.setEnabled(self.column("amount") is not None)

@@ -32,7 +32,7 @@ from mybnpl.services import cases as cases_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import profile as profile_svc
 from mybnpl.services.letters import LetterRecord
-from mybnpl.services.names import provider_name
+from mybnpl.services.names import list_text, provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import DraftDialog, ProfileDialog, SentDialog, kind_name
 from mybnpl.ui.list_model import Index, ListModel
@@ -236,7 +236,7 @@ class LettersPage(Page):
             if r.missing_fields:
                 lang = "zh" if current_language().startswith("zh") else "en"
                 names = [LABELS[f].get(lang) if f in LABELS else f for f in r.missing_fields]
-                lines.append(tr(N_("Still to fill in: {fields}"), fields="; ".join(names)))
+                lines.append(tr(N_("Still to fill in: {fields}"), fields=list_text(names)))
             if r.deadline_on:
                 lines.append(tr(N_("Answer due by {date} ({source})"), date=r.deadline_on.isoformat(),
                                 source=r.deadline_source))

@@ -1,0 +1,34 @@
+"""Names the user reads instead of ids: formats, providers and lists, in the active language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from mybnpl import i18n
+from mybnpl.services.catalog import load_catalog
+from mybnpl.services.names import format_name, list_text, provider_name
+
+
+@pytest.fixture
+def zh() -> Iterator[None]:
+    i18n.set_language("zh_CN")
+    yield
+    i18n.set_language("en")
+
+
+def test_english_names() -> None:
+    i18n.set_language("en")
+    catalog = load_catalog()
+    assert format_name("alipay_csv") == "Alipay export (CSV)" and format_name("new_format") == "new_format"
+    assert provider_name(catalog, "huabei") == "Huabei (Alipay)"
+    assert provider_name(catalog, None) == "" and provider_name(catalog, "gone_provider") == "gone_provider"
+    assert list_text(["name", "phone"]) == "name; phone"
+
+
+def test_chinese_names(zh: None) -> None:
+    catalog = load_catalog()
+    assert format_name("alipay_csv") == "支付宝导出文件（CSV）"
+    assert provider_name(catalog, "huabei") == "花呗"
+    assert list_text(["您的姓名", "联系电话"]) == "您的姓名、联系电话"
