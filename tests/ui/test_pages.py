@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -132,7 +133,12 @@ def test_change_passphrase_shows_new_recovery_key(qtbot: QtBot, window: MainWind
 
 def test_switch_to_keyring(qtbot: QtBot, window: MainWindow) -> None:
     page = window.settings_page
-    assert page.switch_button.isEnabled()
+    # the keyring is probed off the GUI thread when the page is first shown, not while the app starts
+    assert page.keyring_usable is None and not page.switch_button.isEnabled()
+    window.show()
+    window.show_page("settings")
+    qtbot.waitUntil(page.switch_button.isEnabled)
+    assert page.keyring_usable is True
     qtbot.mouseClick(page.switch_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
     assert dialog is not None and dialog.keyring_radio.isChecked() and dialog.ok.isEnabled()
@@ -142,6 +148,15 @@ def test_switch_to_keyring(qtbot: QtBot, window: MainWindow) -> None:
     assert "system keyring" in window.mode_label.text()
     assert page.recovery_dialog is not None
     page.recovery_dialog.done(0)
+
+
+def test_no_secure_keyring_keeps_the_switch_off(qtbot: QtBot, window: MainWindow,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    page = window.settings_page
+    monkeypatch.setattr(window.ctx.manager.keystore, "usable", False)
+    window.show_page("settings")
+    qtbot.waitUntil(lambda: page.keyring_usable is False)
+    assert not page.switch_button.isEnabled() and page.change_button.isEnabled()
 
 
 def test_backup_and_restore_with_progress_cancel_and_the_backups_own_key(qtbot: QtBot, window: MainWindow,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +31,8 @@ from mybnpl.ui.language import LANGUAGE_NAMES
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.recovery import RecoveryKeyDialog
 from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.worker import Op
+from mybnpl.vault.keystore import KeyringStatus
 from mybnpl.vault.manager import KeyMode
 
 # Labels of choice values; a value not listed is shown as it is.
@@ -63,6 +66,10 @@ class SettingsPage(Page):
         self.labels: dict[str, QLabel] = {}
         self.dialog: ChangeKeyDialog | None = None
         self.recovery_dialog: RecoveryKeyDialog | None = None
+        # Whether a secure OS keyring exists: asked once, off the GUI thread, when the page is first shown (the
+        # probe loads the keyring package and asks the system: about 0.25 s that start-up should not pay).
+        self.keyring_usable: bool | None = None
+        self._probing = False
 
         self.prefs = QGroupBox()
         form = QFormLayout(self.prefs)
@@ -218,10 +225,30 @@ class SettingsPage(Page):
         else:
             self.change_button.setText(_("Change &passphrase…"))
             self.switch_button.setText(_("Switch to the system &keyring…"))
-            if not self.ctx.manager.keyring_status().usable:
+            if not self._keyring_usable():
                 self.switch_button.setEnabled(False)
         for b in (self.change_button, self.switch_button, self.lock_button):
             b.setAccessibleName(b.text().replace("&", "").replace("…", ""))
+
+    def _keyring_usable(self) -> bool | None:
+        """What the keyring probe found; None (and the probe started, if the page is visible) until it has."""
+        if self.keyring_usable is None and not self._probing and self.isVisible():
+            self._probing = True
+            Op(self, self.ctx.manager.keyring_status).success(self._keyring_known).finally_(self._probed).run()
+        return self.keyring_usable
+
+    def _keyring_known(self, status: KeyringStatus) -> None:
+        self.keyring_usable = status.usable
+        if self.vault is not None and status.usable:
+            self.switch_button.setEnabled(True)
+
+    def _probed(self) -> None:
+        self._probing = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.keyring_usable is None:
+            self._keyring_usable()
 
     def open_change_key(self, target: KeyMode) -> ChangeKeyDialog | None:
         if self.vault is None:
