@@ -29,3 +29,14 @@ def test_modules_stay_small() -> None:
     too_big = [str(p.relative_to(ROOT)) for p in (ROOT / "src").rglob("*.py")
                if len(p.read_text(encoding="utf-8").splitlines()) > 600]
     assert too_big == []
+
+
+def test_buttons_and_actions_connect_through_on_click() -> None:
+    """``clicked``/``triggered`` pass a ``checked`` flag that a slot with an optional first parameter takes as its
+    argument (the Dossiers page's Export… once received ``path=False`` and crashed): connect through
+    ``widgets.on_click``, which drops it."""
+    direct = [f"{p.relative_to(ROOT)}:{i}" for p in (ROOT / "src" / "mybnpl" / "ui").rglob("*.py")
+              if p.name != "widgets.py"
+              for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+              if ".clicked.connect(" in line or ".triggered.connect(" in line]
+    assert direct == []

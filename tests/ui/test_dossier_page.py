@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from mybnpl.services import cases as cases_svc
@@ -45,12 +46,14 @@ def test_preview_export_verify(qtbot: QtBot, page: DossiersPage, tmp_path: Path)
     qtbot.waitUntil(lambda: page.pages.count() > 3, timeout=20_000)
     assert page.pages.item(0).text().startswith("1 / ")
     out = tmp_path / "case.pdf"
-    page.export(out)
+    page.ask_path = lambda: str(out)  # type: ignore[method-assign]  # the save dialog's answer
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)  # the button itself, as a user does
     assert page.cancel_button.isEnabled() and not page.export_button.isEnabled()
     qtbot.waitUntil(lambda: page._op is None, timeout=30_000)
     assert out.exists() and "Dossier written" in page.status.text()
     assert page.last_export is not None and page.last_export.sha256 in page.status.text()
-    page.verify(out)
+    page.ask_verify_path = lambda: str(out)  # type: ignore[method-assign]
+    qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page._op is None, timeout=20_000)
     assert page.status.text().startswith("verified: case.pdf") and page.last_report is not None
     junk = tmp_path / "junk.pdf"

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, error_text, tr
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import muted, on_click, set_text
 from mybnpl.ui.worker import Op, Progress
 from mybnpl.vault.db import Vault
 from mybnpl.vault.errors import WrongRecoveryKey
@@ -51,15 +51,15 @@ class BackupPanel(QWidget):
         self.ask_backup_key: Callable[[], str] = self._ask_backup_key
         self.backup_button = QPushButton()
         self.backup_button.setObjectName("backup")
-        self.backup_button.clicked.connect(self.backup)
+        on_click(self.backup_button, self.backup)
         self.restore_button = QPushButton()
         self.restore_button.setObjectName("restore")
-        self.restore_button.clicked.connect(self.restore)
+        on_click(self.restore_button, self.restore)
         self.progress = QProgressBar()
         self.progress.setObjectName("backupProgress")
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("backupCancel")
-        self.cancel_button.clicked.connect(self.cancel)
+        on_click(self.cancel_button, self.cancel)
         self.status = muted(QLabel())
         self.status.setWordWrap(True)
         self.status.setObjectName("backupStatus")

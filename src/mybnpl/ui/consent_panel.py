@@ -29,7 +29,7 @@ from mybnpl.services import consents as consents_svc
 from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
-from mybnpl.ui.widgets import date_picker, muted, picked, row_table, set_text
+from mybnpl.ui.widgets import date_picker, muted, on_click, picked, row_table, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -78,7 +78,7 @@ class ConsentDialog(QDialog):
         self.channel.setPlaceholderText(_("e.g. checkout page of the Meituan app, after a pop-up"))
         self.note = QLineEdit(record.note if record else "")
         self.evidence_button = QPushButton(_("Choose a &file…"))
-        self.evidence_button.clicked.connect(self._choose)
+        on_click(self.evidence_button, self._choose)
         self.evidence_label = muted(QLabel(_("none")))
         if record is not None:
             self.kind.setCurrentIndex(self.kind.findData(record.kind.value))
@@ -157,7 +157,7 @@ class ConsentPanel(QWidget):
                                    (self.edit_button, "editConsent", self.edit),
                                    (self.remove_button, "removeConsent", self.remove)):
             button.setObjectName(name)
-            button.clicked.connect(slot)
+            on_click(button, slot)
             bar.addWidget(button)
         bar.addStretch(1)
         self.explain = muted(QLabel())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 
 from PySide6.QtCore import QSize, QThreadPool, Signal
@@ -42,6 +43,7 @@ from mybnpl.ui.pages.transactions import TransactionsPage
 from mybnpl.ui.reminders_ui import ReminderDriver
 from mybnpl.ui.tray import Tray, make_tray
 from mybnpl.ui.unlock import UnlockDialog
+from mybnpl.ui.widgets import on_click
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -161,14 +163,14 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu("")
         self.lock_action = QAction(line_icon("lock"), "", self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(self.lock)
+        on_click(self.lock_action, self.lock)
         self.backup_action = QAction("", self)
-        self.backup_action.triggered.connect(self._backup)
+        on_click(self.backup_action, self._backup)
         self.dossier_action = QAction("", self)
-        self.dossier_action.triggered.connect(lambda: self.show_page("dossiers"))
+        on_click(self.dossier_action, lambda: self.show_page("dossiers"))
         self.quit_action = QAction("", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.triggered.connect(self.quit)
+        on_click(self.quit_action, self.quit)
         self.file_menu.addAction(self.lock_action)
         self.file_menu.addAction(self.backup_action)
         self.file_menu.addAction(self.dossier_action)
@@ -181,13 +183,13 @@ class MainWindow(QMainWindow):
         for code, _label in LANGUAGE_CHOICES:
             action = QAction("", self, checkable=True)
             action.setData(code)
-            action.triggered.connect(lambda _checked=False, c=code: self.change_language(c))
+            on_click(action, functools.partial(self.change_language, code))
             self.language_group.addAction(action)
             self.language_menu.addAction(action)
             self.language_actions[code] = action
         self.help_menu = bar.addMenu("")
         self.about_action = QAction("", self)
-        self.about_action.triggered.connect(self.about)
+        on_click(self.about_action, self.about)
         self.help_menu.addAction(self.about_action)
 
     # -- vault --------------------------------------------------------------------------------------------

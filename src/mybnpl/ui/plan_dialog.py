@@ -37,7 +37,7 @@ from mybnpl.services.evidence import add_evidence_file
 from mybnpl.services.plans import add_plan
 from mybnpl.ui.mapping import CURRENCIES, ERROR_COLOR
 from mybnpl.ui.models import provider_display
-from mybnpl.ui.widgets import date_picker, muted, picked, set_text
+from mybnpl.ui.widgets import date_picker, muted, on_click, picked, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -98,7 +98,7 @@ class PlanDialog(QDialog):
             self.currency.addItem(code, code)
         self.attach_button = QPushButton()
         self.attach_button.setObjectName("attachScreenshots")
-        self.attach_button.clicked.connect(self.attach)
+        on_click(self.attach_button, self.attach)
         self.attached = muted(QLabel())
         self.attached.setObjectName("attachedFiles")
         self.attached.setWordWrap(True)

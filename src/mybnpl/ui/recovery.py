@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from mybnpl.atomic import write_atomic
 from mybnpl.i18n import N_, _, tr
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import muted, on_click, set_text
 
 CLIPBOARD_CLEAR_MS = 60_000
 GROUPS_PER_LINE = 4
@@ -93,9 +93,9 @@ class RecoveryKeyPanel(QWidget):
         self.print_button = QPushButton()
         self.save_button = QPushButton()
         self.copy_button = QPushButton()
-        self.print_button.clicked.connect(self.print_key)
-        self.save_button.clicked.connect(self.save_key)
-        self.copy_button.clicked.connect(self.copy_key)
+        on_click(self.print_button, self.print_key)
+        on_click(self.save_button, self.save_key)
+        on_click(self.copy_button, self.copy_key)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_button)

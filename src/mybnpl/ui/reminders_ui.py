@@ -7,6 +7,7 @@ In keyring mode the check also runs while the window is locked: it opens the vau
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -19,7 +20,7 @@ from mybnpl.services import reminders as reminders_svc
 from mybnpl.services.letter_reminders import LetterNotice, mark_letter_reminded, pending_letter_reminders
 from mybnpl.services.reminders import Notice
 from mybnpl.ui.context import UiContext
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import muted, on_click, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 from mybnpl.vault.manager import KeyMode
@@ -158,8 +159,8 @@ class ReminderBar(QFrame):
             snooze, dismiss = QPushButton(_("Snooze until tomorrow")), QPushButton(_("Dismiss"))
             snooze.setObjectName(f"snooze_{n.id}")
             dismiss.setObjectName(f"dismiss_{n.id}")
-            snooze.clicked.connect(lambda _c=False, rid=n.id: self.act(rid, "snoozed"))
-            dismiss.clicked.connect(lambda _c=False, rid=n.id: self.act(rid, "dismissed"))
+            on_click(snooze, functools.partial(self.act, n.id, "snoozed"))
+            on_click(dismiss, functools.partial(self.act, n.id, "dismissed"))
             line.addWidget(text, 1)
             line.addWidget(snooze)
             line.addWidget(dismiss)

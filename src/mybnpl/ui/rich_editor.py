@@ -8,6 +8,7 @@ HTML: what the editor shows is exactly what the vault keeps and the exports prin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from html import escape
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import QHBoxLayout, QTextEdit, QToolButton, QVBoxLayout, 
 from mybnpl.core import richtext
 from mybnpl.core.richtext import Line, LineKind, RichDoc, Run
 from mybnpl.i18n import N_, _
+from mybnpl.ui.widgets import on_click
 
 GAP = re.compile(r"【[^】\n]*】|\[FILL IN[^\]\n]*\]")
 HEADING_LEVEL = 2
@@ -199,7 +201,7 @@ class RichEditor(QWidget):
             font.setBold(name == "bold")
             font.setUnderline(name == "underline")
             b.setFont(font)
-            b.clicked.connect(lambda _c=False, n=name: self.apply(n))
+            on_click(b, functools.partial(self.apply, name))
             self.buttons[name] = b
             bar.addWidget(b)
         bar.addStretch(1)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from mybnpl.i18n import _
 from mybnpl.ui.icons import app_icon
+from mybnpl.ui.widgets import on_click
 
 
 class Tray(QSystemTrayIcon):
@@ -19,9 +20,9 @@ class Tray(QSystemTrayIcon):
         self.show_action = QAction(self.menu)
         self.lock_action = QAction(self.menu)
         self.quit_action = QAction(self.menu)
-        self.show_action.triggered.connect(on_show)
-        self.lock_action.triggered.connect(on_lock)
-        self.quit_action.triggered.connect(on_quit)
+        on_click(self.show_action, on_show)
+        on_click(self.lock_action, on_lock)
+        on_click(self.quit_action, on_quit)
         self.menu.addAction(self.show_action)
         self.menu.addAction(self.lock_action)
         self.menu.addSeparator()

@@ -25,7 +25,7 @@ from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, error_text, tr
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.icons import app_icon
-from mybnpl.ui.widgets import PassphraseFields, heading, muted, set_text
+from mybnpl.ui.widgets import PassphraseFields, heading, muted, on_click, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault import errors as verr
 from mybnpl.vault.db import Vault
@@ -67,7 +67,7 @@ class UnlockDialog(QDialog):
         self.stack.addWidget(self._build_reprotect())
         self.stack.addWidget(self._build_damaged())
         self.quit_button = QPushButton()
-        self.quit_button.clicked.connect(self.reject)
+        on_click(self.quit_button, self.reject)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.quit_button)
@@ -96,12 +96,12 @@ class UnlockDialog(QDialog):
         self.unlock_button = QPushButton()
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setDefault(True)
-        self.unlock_button.clicked.connect(self.unlock)
+        on_click(self.unlock_button, self.unlock)
         self.passphrase.returnPressed.connect(self.unlock)
         self.main_error = _error_label()
         self.use_recovery = QPushButton()
         self.use_recovery.setObjectName("useRecovery")
-        self.use_recovery.clicked.connect(self.show_recovery)
+        on_click(self.use_recovery, self.show_recovery)
         form = QFormLayout()
         form.addRow(self.passphrase_label, self.passphrase)
         buttons = QHBoxLayout()
@@ -132,10 +132,10 @@ class UnlockDialog(QDialog):
         self.recovery_label.setBuddy(self.recovery_edit)
         self.recovery_error = _error_label()
         self.recovery_back = QPushButton()
-        self.recovery_back.clicked.connect(self.show_main)
+        on_click(self.recovery_back, self.show_main)
         self.recovery_open = QPushButton()
         self.recovery_open.setObjectName("recoveryOpen")
-        self.recovery_open.clicked.connect(self.unlock_with_recovery)
+        on_click(self.recovery_open, self.unlock_with_recovery)
         buttons = QHBoxLayout()
         buttons.addWidget(self.recovery_back)
         buttons.addStretch(1)
@@ -171,10 +171,10 @@ class UnlockDialog(QDialog):
         self.re_error = _error_label()
         self.re_skip = QPushButton()
         self.re_skip.setObjectName("reSkip")
-        self.re_skip.clicked.connect(self._finish)
+        on_click(self.re_skip, self._finish)
         self.re_save = QPushButton()
         self.re_save.setObjectName("reSave")
-        self.re_save.clicked.connect(self.reprotect)
+        on_click(self.re_save, self.reprotect)
         buttons = QHBoxLayout()
         buttons.addWidget(self.re_skip)
         buttons.addStretch(1)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QAbstractItemModel, QDate, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QAction, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QDateEdit,
@@ -25,6 +27,14 @@ from mybnpl.ui.icons import line_pixmap
 
 MIN_PASSPHRASE = 8
 EMPTY_TEXT_WIDTH = 540
+
+
+def on_click(source: QAbstractButton | QAction, fn: Callable[[], object]) -> None:
+    """Call ``fn()`` when the button is clicked or the action triggered. The signal's ``checked`` argument is
+    dropped on purpose: connected directly, a method with an optional first parameter (``export(path=None)``)
+    would receive ``False`` for it. Every button and action of the UI is connected through here (a test checks)."""
+    signal = source.clicked if isinstance(source, QAbstractButton) else source.triggered
+    signal.connect(lambda *_args: fn())
 
 
 def heading(text: str = "", scale: float = 1.5, bold: bool = True) -> QLabel:

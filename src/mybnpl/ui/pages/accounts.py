@@ -31,7 +31,7 @@ from mybnpl.ui.context import UiContext
 from mybnpl.ui.models import AccountsModel, provider_display
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.plan_dialog import PlanDialog
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import muted, on_click, set_text
 from mybnpl.vault.db import Vault
 
 
@@ -107,13 +107,13 @@ class AccountsPage(Page):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button = QPushButton()
         self.add_button.setObjectName("addAccount")
-        self.add_button.clicked.connect(self.open_add_dialog)
+        on_click(self.add_button, self.open_add_dialog)
         self.plan_button = QPushButton()
         self.plan_button.setObjectName("addPlan")
-        self.plan_button.clicked.connect(self.open_plan_dialog)
+        on_click(self.plan_button, self.open_plan_dialog)
         self.remind_button = QPushButton()
         self.remind_button.setObjectName("reminderDays")
-        self.remind_button.clicked.connect(self.edit_reminder_days)
+        on_click(self.remind_button, self.edit_reminder_days)
         self.ask_days: Callable[[str], str | None] = self._ask_days
         self.count_label = muted(QLabel())
         bar = QHBoxLayout()

@@ -30,7 +30,7 @@ from mybnpl.i18n import N_, _, current_language, error_text, tr
 from mybnpl.services import dossier as dossier_svc
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.pages.base import Page
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import muted, on_click, set_text
 from mybnpl.ui.worker import Op, Progress
 
 if TYPE_CHECKING:
@@ -86,10 +86,10 @@ class DossiersPage(Page):
         self.preview_button, self.export_button = QPushButton(), QPushButton()
         self.verify_button, self.cancel_button = QPushButton(), QPushButton()
         self.cancel_button.setEnabled(False)
-        self.preview_button.clicked.connect(self.preview)
-        self.export_button.clicked.connect(self.export)
-        self.verify_button.clicked.connect(self.verify)
-        self.cancel_button.clicked.connect(self.cancel)
+        on_click(self.preview_button, self.preview)
+        on_click(self.export_button, self.export)
+        on_click(self.verify_button, self.verify)
+        on_click(self.cancel_button, self.cancel)
         buttons = QHBoxLayout()
         for b in (self.preview_button, self.export_button, self.verify_button):
             buttons.addWidget(b)

@@ -35,7 +35,7 @@ from mybnpl.services import reminders as reminders_svc
 from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import kind_name
-from mybnpl.ui.widgets import date_picker, heading, muted, picked, set_text
+from mybnpl.ui.widgets import date_picker, heading, muted, on_click, picked, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -116,8 +116,8 @@ class DuesPanel(QWidget):
         self.paid_button, self.ics_button = QPushButton(), QPushButton()
         self.paid_button.setObjectName("markPaid")
         self.ics_button.setObjectName("exportCalendar")
-        self.paid_button.clicked.connect(self.mark_paid)
-        self.ics_button.clicked.connect(self.export_calendar)
+        on_click(self.paid_button, self.mark_paid)
+        on_click(self.ics_button, self.export_calendar)
         self.status = muted(QLabel())
         self.status.setWordWrap(True)
         bar = QHBoxLayout()

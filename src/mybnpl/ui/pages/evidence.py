@@ -35,7 +35,7 @@ from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.pages.base import Page
-from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
+from mybnpl.ui.widgets import EmptyState, muted, on_click, row_table, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.db import Vault
 
@@ -165,11 +165,11 @@ class EvidencePage(Page):
                                    (self.export_button, "exportEvidence", self.export),
                                    (self.copy_button, "copyHash", self.copy_hash)):
             button.setObjectName(name)
-            button.clicked.connect(slot)
+            on_click(button, slot)
             bar.addWidget(button)
             if button is not self.add_button:
                 action = QAction(self)
-                action.triggered.connect(slot)
+                on_click(action, slot)
                 self.table.addAction(action)
                 self.actions_.append(action)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)

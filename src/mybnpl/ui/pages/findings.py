@@ -43,7 +43,7 @@ from mybnpl.ui.consent_panel import ConsentPanel
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.pages.base import Page
-from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
+from mybnpl.ui.widgets import EmptyState, muted, on_click, row_table, set_text
 from mybnpl.ui.worker import Op
 
 FindingRow = findings_svc.FindingRow
@@ -105,7 +105,7 @@ class FindingsPage(Page):
                                    (self.reopen_button, "reopenFinding", self.reopen),
                                    (self.complaint_button, "startComplaint", self.start_complaint)):
             button.setObjectName(name)
-            button.clicked.connect(slot)
+            on_click(button, slot)
             actions.addWidget(button)
         actions.addStretch(1)
         right = QWidget()

@@ -36,7 +36,7 @@ from mybnpl.ui.context import UiContext
 from mybnpl.ui.mapping import ERROR_COLOR, MappingDialog
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.plan_dialog import PlanDialog
-from mybnpl.ui.widgets import EmptyState, heading, muted, set_text
+from mybnpl.ui.widgets import EmptyState, heading, muted, on_click, set_text
 from mybnpl.ui.worker import Op
 
 FILE_FILTER = N_("Statements and exports (*.csv *.xlsx *.xls *.ofx *.qfx *.pdf);;CSV (*.csv);;Excel (*.xlsx *.xls);;"
@@ -80,8 +80,8 @@ class ImportPage(Page):
         self.choose_button, self.plan_button = QPushButton(), QPushButton()
         self.plan_button.setObjectName("planByHand")
         self.plan_button.setFlat(True)
-        self.choose_button.clicked.connect(lambda: self.add_files([Path(n) for n in self.ask_files()]))
-        self.plan_button.clicked.connect(self.open_plan_dialog)
+        on_click(self.choose_button, lambda: self.add_files([Path(n) for n in self.ask_files()]))
+        on_click(self.plan_button, self.open_plan_dialog)
         self.drop_hint = muted(QLabel())
         self.result_label = QLabel()
         self.result_label.setObjectName("importResult")
@@ -97,7 +97,7 @@ class ImportPage(Page):
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.cancel_button = QPushButton()
-        self.cancel_button.clicked.connect(self.cancel)
+        on_click(self.cancel_button, self.cancel)
         box = QVBoxLayout(self.busy)
         box.addStretch(1)
         box.addWidget(self.busy_label)
@@ -112,9 +112,9 @@ class ImportPage(Page):
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button, self.keep_button, self.skip_button = QPushButton(), QPushButton(), QPushButton()
-        self.retry_button.clicked.connect(lambda: self.retry() if self.retry else None)
-        self.keep_button.clicked.connect(self.keep_as_evidence)
-        self.skip_button.clicked.connect(self._next)
+        on_click(self.retry_button, lambda: self.retry() if self.retry else None)
+        on_click(self.keep_button, self.keep_as_evidence)
+        on_click(self.skip_button, self._next)
         box = QVBoxLayout(self.error_panel)
         box.addWidget(self.error_title)
         box.addWidget(self.error_label)
@@ -126,9 +126,9 @@ class ImportPage(Page):
         # preview
         self.panel = im.PreviewPanel(ctx.catalog)
         self.panel.provider.activated.connect(self._provider_chosen)
-        self.panel.mapping_button.clicked.connect(self._change_mapping)
-        self.panel.discard_button.clicked.connect(self._next)
-        self.panel.commit_button.clicked.connect(self.commit)
+        on_click(self.panel.mapping_button, self._change_mapping)
+        on_click(self.panel.discard_button, self._next)
+        on_click(self.panel.commit_button, self.commit)
 
         self.stack = QStackedWidget()
         for widget in (self.empty, self.busy, self.error_page, self.panel):

@@ -38,7 +38,7 @@ from mybnpl.ui.letter_dialogs import DraftDialog, ProfileDialog, SentDialog, kin
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.rich_editor import RichEditor, preview_html
-from mybnpl.ui.widgets import EmptyState, muted, row_table, set_text
+from mybnpl.ui.widgets import EmptyState, muted, on_click, row_table, set_text
 from mybnpl.ui.worker import Op
 
 CASE_STATUS = {"open": N_("open"), "waiting": N_("waiting for an answer"), "escalated": N_("escalated"),
@@ -118,7 +118,7 @@ class LettersPage(Page):
                            ("sent", self.mark_sent), ("reply", self.attach_reply), ("profile", self.edit_profile)):
             button = QPushButton()
             button.setObjectName(f"letter_{name}")
-            button.clicked.connect(slot)
+            on_click(button, slot)
             self.buttons[name] = button
             bar.addWidget(button)
             if name == "reply":

@@ -30,7 +30,7 @@ from mybnpl.ui.keychange import ChangeKeyDialog
 from mybnpl.ui.language import LANGUAGE_NAMES
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.recovery import RecoveryKeyDialog
-from mybnpl.ui.widgets import muted, set_text
+from mybnpl.ui.widgets import muted, on_click, set_text
 from mybnpl.ui.worker import Op
 from mybnpl.vault.keystore import KeyringStatus
 from mybnpl.vault.manager import KeyMode
@@ -105,10 +105,10 @@ class SettingsPage(Page):
         self.backup_button = self.backups.backup_button
         self.lock_button = QPushButton()
         self.lock_button.setObjectName("lockNow")
-        self.change_button.clicked.connect(lambda: self.open_change_key(self._mode()))
-        self.switch_button.clicked.connect(lambda: self.open_change_key(
+        on_click(self.change_button, lambda: self.open_change_key(self._mode()))
+        on_click(self.switch_button, lambda: self.open_change_key(
             KeyMode.PASSPHRASE if self._mode() is KeyMode.KEYRING else KeyMode.KEYRING))
-        self.lock_button.clicked.connect(self.lock_requested)
+        on_click(self.lock_button, self.lock_requested.emit)
         buttons = QHBoxLayout()
         for b in (self.change_button, self.switch_button, self.backup_button, self.backups.restore_button,
                   self.lock_button):
