@@ -4,6 +4,7 @@ while the window is locked (keyring mode); Mark paid, the calendar export and "s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -210,3 +211,16 @@ def test_reminder_days_per_account(win: tuple[MainWindow, list[tuple[str, str]]]
     page.ask_days = lambda current: "tomorrow"
     page.edit_reminder_days()
     assert "whole days" in page.count_label.text() and reminders_svc.get_offsets(demo_vault, account.id) == ()
+
+
+def test_a_long_reminder_wraps_instead_of_widening_the_window(
+        qtbot: QtBot, win: tuple[MainWindow, list[tuple[str, str]]], demo_vault: Vault, ctx: UiContext,
+        wall: WallClock) -> None:
+    w, _shown = win
+    w.resize(900, 700)
+    notice = reminders_svc.pending_reminders(demo_vault, ctx.catalog, wall())[0]
+    long = dataclasses.replace(notice, body="拼多多 · 空气炸锅 " * 12 + "— installment 1 of 4, due 2026-12-01")
+    bar = dashboard(w).reminders
+    bar.add([long])
+    qtbot.waitUntil(bar.isVisible)
+    assert w.minimumSizeHint().width() <= 900 and w.width() == 900

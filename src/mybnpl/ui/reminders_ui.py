@@ -155,6 +155,8 @@ class ReminderBar(QFrame):
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
             text = QLabel(f"<b>{_esc(n.title)}</b> — {_esc(n.body)}")
+            text.setWordWrap(True)  # a long reminder wraps instead of widening the window
+            text.setMinimumWidth(1)
             text.setToolTip(f"{n.title}\n{n.body}")
             snooze, dismiss = QPushButton(_("Snooze until tomorrow")), QPushButton(_("Dismiss"))
             snooze.setObjectName(f"snooze_{n.id}")

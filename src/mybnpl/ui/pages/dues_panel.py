@@ -197,8 +197,8 @@ class DuesPanel(QWidget):
             if not w.count:
                 continue
             money = " + ".join(m.format() for _c, m in sorted(w.totals.items()))
-            text = tr(N_("week of {date}: {total} ({n} providers)"), date=w.start.isoformat(), total=money,
-                      n=w.provider_count)
+            text = ngettext("week of {date}: {total} ({n} provider)", "week of {date}: {total} ({n} providers)",
+                            w.provider_count).format(date=w.start.isoformat(), total=money, n=w.provider_count)
             parts.append(f"<span style='color:{LATE}'>⚠ {text}</span>" if w.stacking else text)
         self.weeks.setText(" · ".join(parts))
         self.weeks.setVisible(bool(parts))
