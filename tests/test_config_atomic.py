@@ -6,9 +6,11 @@ from pathlib import Path
 import pytest
 
 from mybnpl.atomic import write_atomic
-from mybnpl.config import SETTINGS, Config
+from mybnpl.config import SETTINGS, Config, setting
 from mybnpl.core.errors import InvalidInput
 from mybnpl.paths import resolve_vault_path
+
+from .zh_errors import zh_error
 
 
 def test_settings_declared_once_and_persisted(tmp_path: Path) -> None:
@@ -49,3 +51,12 @@ def test_vault_path_resolution(tmp_path: Path) -> None:
     assert resolve_vault_path("/x/y.mybnpl", {}) == Path("/x/y.mybnpl")
     assert resolve_vault_path(None, {"MYBNPL_VAULT": "/a/b"}) == Path("/a/b")
     assert resolve_vault_path(None, {}).name == "vault.mybnpl"
+
+
+def test_settings_errors_are_chinese(tmp_path: Path) -> None:
+    cfg = Config(tmp_path / "settings.json")
+    assert "未知的设置项" in zh_error(lambda: setting("colour"), "invalid_input")
+    assert "true 或 false" in zh_error(lambda: cfg.set("minimize_to_tray", "maybe"), "invalid_input")
+    assert "整数" in zh_error(lambda: cfg.set("idle_lock_minutes", "soon"), "invalid_input")
+    assert "0 到 240" in zh_error(lambda: cfg.set("idle_lock_minutes", 999), "invalid_input")
+    assert "以下之一" in zh_error(lambda: cfg.set("language", "fr"), "invalid_input")

@@ -47,7 +47,7 @@ def setting(key: str) -> Setting:
     try:
         return _BY_KEY[key]
     except KeyError:
-        raise InvalidInput(detail=f"unknown setting {key!r}") from None
+        raise InvalidInput(N_("Unknown setting {key}."), key=key) from None
 
 
 def _coerce(s: Setting, value: Any) -> Any:
@@ -56,18 +56,19 @@ def _coerce(s: Setting, value: Any) -> Any:
             return value
         if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
             return value.lower() in ("1", "true", "yes", "on")
-        raise InvalidInput(detail=f"{s.key} must be true or false")
+        raise InvalidInput(N_("{key} must be true or false."), key=s.key)
     if s.type is int:
         try:
             iv = int(value)
         except (TypeError, ValueError):
-            raise InvalidInput(detail=f"{s.key} must be a whole number") from None
+            raise InvalidInput(N_("{key} must be a whole number."), key=s.key) from None
         if (s.minimum is not None and iv < s.minimum) or (s.maximum is not None and iv > s.maximum):
-            raise InvalidInput(detail=f"{s.key} must be between {s.minimum} and {s.maximum}")
+            raise InvalidInput(N_("{key} must be between {minimum} and {maximum}."), key=s.key, minimum=s.minimum,
+                               maximum=s.maximum)
         return iv
     sv = str(value)
     if s.choices and sv not in s.choices:
-        raise InvalidInput(detail=f"{s.key} must be one of {', '.join(map(str, s.choices))}")
+        raise InvalidInput(N_("{key} must be one of {choices}."), key=s.key, choices=", ".join(map(str, s.choices)))
     return sv
 
 

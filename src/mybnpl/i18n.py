@@ -92,7 +92,19 @@ def tr(message: str, **params: Any) -> str:
 
 
 # Messages of mybnpl.core.errors (core imports nothing of ours, so they are marked for translation here).
-CORE_MESSAGES = (N_("Something went wrong."), N_("Not found: {what}."), N_("Invalid input: {detail}"))
+CORE_MESSAGES = (
+    N_("Something went wrong."), N_("Not found: {what}."), N_("Invalid input: {detail}"),
+    # core/schedule.py
+    N_("The cadence {text} must look like 2w, 1m or 30d."), N_("A plan needs at least one installment."),
+    # core/money.py
+    N_("The currency code {code} is not a 3-letter ISO code."), N_("The amount is not a finite number."),
+    N_("{text} is not an amount."), N_("Amounts in {a} and {b} cannot be combined."),
+    N_("The number of parts must be at least 1."),
+    # core/richtext.py
+    N_("The letter's formatting is not in mybnpl's format."), N_("The letter's formatting is too large."),
+    # core/catalog.py
+    N_("No provider with the id {id} is known."), N_("No channel with the id {id} is known."),
+)
 
 
 def error_text(err: UserError) -> str:

@@ -70,7 +70,7 @@ def test_errors_and_exit_codes(tmp_path: Path) -> None:
     run = _run(tmp_path)
     acc = _account(run, "meituan_yuefu")
     code, _, err = run("letter", "draft", "--kind", "complaint", "--account", acc, "--jurisdiction", "UK")
-    assert code == 1 and "meituan_yuefu" in err
+    assert code == 1 and "Meituan Yuefu" in err and "does not operate in UK" in err
     code, _, err = run("letter", "draft", "--kind", "poem", "--account", acc, "--jurisdiction", "CN")
     assert code == 2
     code, _, err = run("letter", "draft", "--kind", "refund", "--account", acc, "--jurisdiction", "CN",
@@ -82,10 +82,10 @@ def test_errors_and_exit_codes(tmp_path: Path) -> None:
     # the letter's --lang is not the messages' language: only the global --lang before the command is
     code, _, err = run("letter", "draft", "--kind", "complaint", "--account", acc, "--jurisdiction", "UK",
                        "--lang", "zh")
-    assert code == 1 and "Invalid input" in err
+    assert code == 1 and "does not operate in UK" in err
     code, _, err = run("--lang", "zh", "letter", "draft", "--kind", "complaint", "--account", acc,
                        "--jurisdiction", "UK", "--lang", "en")
-    assert code == 1 and "输入有误" in err
+    assert code == 1 and "美团月付不在 UK 经营" in err and "Meituan" not in err
     code, _, err = run("letter", "show", "999")
     assert code == 1 and "999" in err
     code, _, err = run("letter", "sent", "999", "--date", "2026-11-30")

@@ -120,7 +120,7 @@ def test_snooze_brings_a_reminder_back_once_its_time_comes() -> None:
     assert _pending(due, until - timedelta(minutes=1), states) == []
     [r] = _pending(due, until, states)
     assert (r.id, r.snoozed, r.catch_up) == ("i1-3", True, False)
-    with pytest.raises(InvalidInput, match="snoozing needs"):
+    with pytest.raises(InvalidInput, match="Snoozing needs"):
         next_state(None, ReminderAction.SNOOZED, None)
     # Snoozed past the next offset: the newer reminder is the one that shows.
     late = {"i1-3": next_state(None, ReminderAction.SNOOZED, datetime(2026, 12, 9, 12, tzinfo=LONDON))}

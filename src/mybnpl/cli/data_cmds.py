@@ -94,7 +94,7 @@ class DataCommands(Cli):
         if a.password_env:
             password = self.env.environ.get(a.password_env)
             if password is None:
-                raise InvalidInput(detail=f"environment variable {a.password_env} is not set")
+                raise InvalidInput(N_("The environment variable {name} is not set."), name=a.password_env)
         opts = ParseOptions(provider_hint=a.provider, password=password, mapping=parse_mapping(a.map, a.currency),
                             currency=a.currency)
         catalog = load_catalog()

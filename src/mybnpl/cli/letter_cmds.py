@@ -203,7 +203,7 @@ def _write(out: Path, d: letters_svc.Draft) -> None:
         try:
             write_atomic(out, d.text.encode("utf-8"), mode=0o600)
         except OSError as e:
-            raise InvalidInput(detail=f"{out.name}: {e.strerror}") from None
+            raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=e.strerror) from None
         return
     from mybnpl.letters.export import export_letter  # reportlab / python-docx load only when needed
 

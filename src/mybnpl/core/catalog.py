@@ -135,11 +135,11 @@ class Catalog:
         for p in self.providers:
             if p.id == provider_id:
                 return p
-        raise NotFound(what=f"provider {provider_id!r}")
+        raise NotFound("No provider with the id {id} is known.", id=provider_id)
 
     def channel(self, channel_id: str) -> Channel:
         if channel_id not in self.channels:
-            raise NotFound(what=f"channel {channel_id!r}")
+            raise NotFound("No channel with the id {id} is known.", id=channel_id)
         return self.channels[channel_id]
 
     def route(self, provider_id: str, jurisdiction: str | None = None) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ def exponent(currency: str) -> int:
 def _check_currency(currency: str) -> str:
     cur = currency.strip().upper()
     if len(cur) != 3 or not cur.isalpha() or not cur.isascii():
-        raise InvalidInput(detail=f"currency code {currency!r} is not a 3-letter ISO code")
+        raise InvalidInput("The currency code {code} is not a 3-letter ISO code.", code=currency)
     return cur
 
 
@@ -39,7 +39,7 @@ class Money:
         if not isinstance(self.amount, Decimal):
             raise TypeError("Money.amount must be a Decimal")
         if not self.amount.is_finite():
-            raise InvalidInput(detail="amount is not a finite number")
+            raise InvalidInput("The amount is not a finite number.")
         q = Decimal(1).scaleb(-exponent(cur))
         object.__setattr__(self, "amount", self.amount.quantize(q, rounding=ROUND_HALF_UP))
 
@@ -55,9 +55,9 @@ class Money:
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
-            raise InvalidInput(detail=f"{text!r} is not an amount") from None
+            raise InvalidInput("{text} is not an amount.", text=text) from None
         if not value.is_finite():
-            raise InvalidInput(detail=f"{text!r} is not an amount")
+            raise InvalidInput("{text} is not an amount.", text=text)
         return cls(value, currency)
 
     @classmethod
@@ -79,7 +79,7 @@ class Money:
 
     def _same(self, other: Money) -> None:
         if self.currency != other.currency:
-            raise InvalidInput(detail=f"cannot combine {self.currency} and {other.currency}")
+            raise InvalidInput("Amounts in {a} and {b} cannot be combined.", a=self.currency, b=other.currency)
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
@@ -98,7 +98,7 @@ class Money:
     def split(self, parts: int) -> list[Money]:
         """Split into ``parts`` amounts to the minor unit; the rounding remainder goes on the last one."""
         if parts < 1:
-            raise InvalidInput(detail="number of parts must be at least 1")
+            raise InvalidInput("The number of parts must be at least 1.")
         total = self.minor
         base = int(Decimal(total) / parts)  # truncates toward zero
         amounts = [base] * parts

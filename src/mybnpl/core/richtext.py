@@ -159,9 +159,9 @@ def to_json(doc: RichDoc) -> str:
 
 def from_json(raw: str) -> RichDoc:
     """Read :func:`to_json` 's output back; anything else raises :class:`InvalidInput`."""
-    bad = InvalidInput(detail="the letter's formatting is not in mybnpl's format")
+    bad = InvalidInput("The letter's formatting is not in mybnpl's format.")
     if len(raw.encode("utf-8", "surrogatepass")) > MAX_JSON:
-        raise InvalidInput(detail="the letter's formatting is too large")
+        raise InvalidInput("The letter's formatting is too large.")
     try:
         data = json.loads(raw)
     except ValueError:

@@ -15,7 +15,7 @@ _CADENCE = re.compile(r"^(\d{1,3})([dwm])$")
 def parse_cadence(text: str) -> tuple[int, str]:
     m = _CADENCE.match(text.strip().lower())
     if not m or int(m.group(1)) == 0:
-        raise InvalidInput(detail=f"cadence {text!r} must look like 2w, 1m or 30d")
+        raise InvalidInput("The cadence {text} must look like 2w, 1m or 30d.", text=text)
     return int(m.group(1)), m.group(2)
 
 
@@ -28,7 +28,7 @@ def add_months(d: date, months: int, anchor_day: int | None = None) -> date:
 
 def due_dates(first_due: date, count: int, cadence: str) -> list[date]:
     if count < 1:
-        raise InvalidInput(detail="a plan needs at least one installment")
+        raise InvalidInput("A plan needs at least one installment.")
     n, unit = parse_cadence(cadence)
     if unit == "m":
         return [add_months(first_due, i * n, first_due.day) for i in range(count)]

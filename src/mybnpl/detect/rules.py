@@ -14,6 +14,7 @@ from typing import Any
 
 from mybnpl.core.errors import InvalidInput
 from mybnpl.core.models import Severity
+from mybnpl.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ _SOURCE_ONLY = ("unconsented_enrollment", "reenabled_after_closure", "bundled_fe
 
 
 def _bad(detail: str) -> InvalidInput:
-    return InvalidInput(detail=f"findings rules: {detail}")
+    return InvalidInput(N_("The findings rules are not valid: {detail}"), detail=detail)
 
 
 def _obj(v: Any, where: str, required: set[str], optional: frozenset[str] = frozenset()) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from mybnpl.core.catalog import PROVIDER_STEP, Catalog, Provider, Text
 from mybnpl.core.errors import InvalidInput
+from mybnpl.i18n import N_, current_language
 from mybnpl.letters.facts import LetterFacts, mask_id
 from mybnpl.letters.legal import KINDS, DeadlineRule, Legal, Statute
 from mybnpl.letters.render import Renderer
@@ -85,9 +86,11 @@ def _recipient(kind: str, jurisdiction: str, provider: Provider, catalog: Catalo
         steps = [s for s in catalog.route(provider.id, jurisdiction) if s != PROVIDER_STEP]
         known = set(steps) | set(legal.jurisdiction(jurisdiction).channels)
         if channel is not None and channel not in known:
-            raise InvalidInput(detail=f"channel {channel!r} is not a {jurisdiction} channel for {provider.id}")
+            raise InvalidInput(N_("{channel} is not a channel in {jurisdiction} for {provider}."), channel=channel,
+                               jurisdiction=jurisdiction, provider=provider.name(current_language()))
         if channel is None and not steps:
-            raise InvalidInput(detail=f"the catalog names no {jurisdiction} regulator for {provider.id}")
+            raise InvalidInput(N_("The catalog names no regulator in {jurisdiction} for {provider}."),
+                               jurisdiction=jurisdiction, provider=provider.name(current_language()))
         ch = catalog.channel(channel or steps[0])
         return ch.id, ch.name(lang), ch.contact_for(lang), ch.verify
     if kind == "credit_dispute" and rule.recipient is not None:
@@ -100,12 +103,13 @@ def _recipient(kind: str, jurisdiction: str, provider: Provider, catalog: Catalo
 def compose(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provider: Provider, catalog: Catalog,
             legal: Legal, renderer: Renderer, today: date, channel: str | None = None) -> Composed:
     if kind not in KINDS:
-        raise InvalidInput(detail=f"letter kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        raise InvalidInput(N_("The letter kind must be one of {kinds}, not {kind}."), kinds=", ".join(KINDS), kind=kind)
     lang = lang_code(lang)
     juris = legal.jurisdiction(jurisdiction)
     if jurisdiction not in provider.jurisdictions:
-        raise InvalidInput(detail=f"{provider.id} does not operate in {jurisdiction} "
-                                  f"(it does in {', '.join(provider.jurisdictions)})")
+        raise InvalidInput(N_("{provider} does not operate in {jurisdiction} (it does in {jurisdictions})."),
+                           provider=provider.name(current_language()), jurisdiction=jurisdiction,
+                           jurisdictions=", ".join(provider.jurisdictions))
     rule = legal.kind_rule(kind, jurisdiction)
     channel_id, recipient, contact, recipient_verify = _recipient(kind, jurisdiction, provider, catalog, legal,
                                                                   lang, channel)

@@ -29,6 +29,7 @@ from mybnpl.atomic import write_atomic
 from mybnpl.core import richtext
 from mybnpl.core.errors import InvalidInput
 from mybnpl.core.richtext import RichDoc
+from mybnpl.i18n import N_
 from mybnpl.pdfdoc import Block, Heading, Paragraph, RichText, Table, render_pdf
 
 EvidenceRow = tuple[int, str, str]  # (evidence id, description, SHA-256 hex)
@@ -228,9 +229,10 @@ def export_letter(text: str, title: str, evidence: list[tuple[int, str, str]], o
     elif suffix == ".docx":
         data = letter_docx(text, title, evidence, lang, page_size=page_size, rich=rich)
     else:
-        raise InvalidInput(detail=f"{out.name}: letters export to {', '.join(SUFFIXES)}")
+        raise InvalidInput(N_("{name}: letters are exported as {suffixes}."), name=out.name,
+                           suffixes=", ".join(SUFFIXES))
     try:
         write_atomic(out, data, mode=0o600)
     except OSError as e:
-        raise InvalidInput(detail=f"{out.name}: {e.strerror}") from None
+        raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=e.strerror) from None
     return out

@@ -30,6 +30,7 @@ from typing import Any
 from mybnpl.core.catalog import Text
 from mybnpl.core.datafile import bad, flag, obj
 from mybnpl.core.errors import NotFound
+from mybnpl.i18n import N_
 from mybnpl.letters.deadlines import CALENDARS, UNITS, Period
 
 KINDS = ("complaint", "regulator", "hardship", "credit_dispute", "closure", "refund")
@@ -103,18 +104,18 @@ class Legal:
 
     def jurisdiction(self, code: str) -> Jurisdiction:
         if code not in self.jurisdictions:
-            raise NotFound(what=f"jurisdiction {code!r}")
+            raise NotFound(N_("The jurisdiction {code} is not known."), code=code)
         return self.jurisdictions[code]
 
     def kind_rule(self, kind: str, code: str) -> KindRule:
         j = self.jurisdiction(code)
         if kind not in j.kinds:
-            raise NotFound(what=f"letter kind {kind!r}")
+            raise NotFound(N_("The letter kind {kind} is not available in {code}."), kind=kind, code=code)
         return j.kinds[kind]
 
     def deadline(self, deadline_id: str) -> DeadlineRule:
         if deadline_id not in self.deadlines:
-            raise NotFound(what=f"deadline {deadline_id!r}")
+            raise NotFound(N_("The deadline rule {id} is not known."), id=deadline_id)
         return self.deadlines[deadline_id]
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from mybnpl.atomic import write_atomic
 from mybnpl.core.errors import InvalidInput
-from mybnpl.i18n import _
+from mybnpl.i18n import N_, _
 
 LABEL = "org.mybnpl.tray"
 DESKTOP_NAME = "mybnpl.desktop"
@@ -61,7 +61,7 @@ def autostart_file(platform: str, *, home: Path, environ: Mapping[str, str]) -> 
 def _desktop_arg(arg: str) -> str:
     """One Exec argument, quoted by the Desktop Entry rules, then escaped as a string value."""
     if any(c in arg for c in "\n\r\t"):
-        raise InvalidInput(detail="an autostart command cannot contain line breaks or tabs")
+        raise InvalidInput(N_("An autostart command cannot contain line breaks or tabs."))
     arg = arg.replace("%", "%%")
     if arg and not any(c in arg for c in " \"'\\><~|&;$*?#()`="):
         return arg
@@ -90,7 +90,7 @@ def launch_agent(command: Sequence[str]) -> bytes:
 
 def _cmd_arg(arg: str) -> str:
     if '"' in arg or any(c in arg for c in "\r\n"):
-        raise InvalidInput(detail="an autostart command cannot contain quotes or line breaks")
+        raise InvalidInput(N_("An autostart command cannot contain quotes or line breaks."))
     return '"' + arg.replace("%", "%%") + '"'
 
 
@@ -106,7 +106,7 @@ def enable(platform: str, *, home: Path, environ: Mapping[str, str], command: Se
     """Write the autostart file (replacing an older one). Returns its path."""
     command = list(command) if command is not None else default_command()
     if not command or not all(command):
-        raise InvalidInput(detail="the autostart command is empty")
+        raise InvalidInput(N_("The autostart command is empty."))
     path = autostart_file(platform, home=home, environ=environ)
     if platform == "windows":
         data = startup_cmd(command).encode("utf-8")

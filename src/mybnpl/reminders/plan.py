@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from mybnpl.core.errors import InvalidInput
+from mybnpl.i18n import N_
 from mybnpl.reminders.model import DueItem, DueKind, DueStatus
 
 DEFAULT_OFFSETS: tuple[int, ...] = (3, 1, 0)
@@ -61,10 +62,11 @@ def check_offsets(offsets: Iterable[int]) -> tuple[int, ...]:
     out = []
     for o in offsets:
         if isinstance(o, bool) or not isinstance(o, int) or not 0 <= o <= MAX_OFFSET:
-            raise InvalidInput(detail=f"reminder days must be whole numbers from 0 to {MAX_OFFSET}, not {o!r}")
+            raise InvalidInput(N_("Reminder days must be whole numbers from 0 to {max}, not {value}."), max=MAX_OFFSET,
+                               value=o)
         out.append(o)
     if len(set(out)) > MAX_OFFSETS:
-        raise InvalidInput(detail=f"at most {MAX_OFFSETS} reminders per due date")
+        raise InvalidInput(N_("At most {max} reminders per due date."), max=MAX_OFFSETS)
     return tuple(sorted(set(out), reverse=True))
 
 
@@ -76,7 +78,7 @@ def parse_reminder_id(text: str) -> tuple[DueKind, int, int]:
     """``"i12-3"`` → (installment, 12, 3)."""
     m = _ID.match(text.strip())
     if not m or int(m.group(3)) > MAX_OFFSET:
-        raise InvalidInput(detail=f"{text!r} is not a reminder id (like i12-3: installment 12, 3 days before)")
+        raise InvalidInput(N_("{text} is not a reminder id (like i12-3: installment 12, 3 days before)."), text=text)
     kind = DueKind.INSTALLMENT if m.group(1) == "i" else DueKind.STATEMENT
     return kind, int(m.group(2)), int(m.group(3))
 
@@ -129,6 +131,6 @@ def next_state(old: ReminderState | None, action: ReminderAction, until: datetim
         return old
     if action is ReminderAction.SNOOZED:
         if until is None:
-            raise InvalidInput(detail="snoozing needs the time to remind again")
+            raise InvalidInput(N_("Snoozing needs the time to remind again."))
         return ReminderState(action, aware(until))
     return ReminderState(action)

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from mybnpl.core.errors import InvalidInput, NotFound
+from mybnpl.i18n import N_
 from mybnpl.services import letters as letters_svc
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
@@ -17,11 +18,11 @@ def open_case_from_finding(vault: Vault, finding_id: int, title: str, today: dat
     ``finding:<id>``). The finding's evidence is linked to the case, so letters and dossiers find it."""
     rows = vault.query("SELECT status, provider_id, account_id FROM findings WHERE id = ?", (finding_id,))
     if not rows:
-        raise NotFound(what=f"finding {finding_id}")
+        raise NotFound(N_("Finding {id} was not found."), id=finding_id)
     status, provider_id, account_id = rows[0]
     if status != "confirmed":
-        raise InvalidInput(detail=f"confirm finding {finding_id} before starting a complaint (mybnpl findings confirm "
-                                  f"{finding_id})")
+        raise InvalidInput(N_("Confirm finding {id} before starting a complaint (mybnpl findings confirm {id})."),
+                           id=finding_id)
     reference = f"finding:{finding_id}"
     existing = vault.query("SELECT id FROM cases WHERE reference = ? ORDER BY id LIMIT 1", (reference,))
     if existing:

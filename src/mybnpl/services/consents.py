@@ -15,6 +15,7 @@ from typing import Any
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput, NotFound
 from mybnpl.core.models import ConsentKind, ConsentRecord
+from mybnpl.i18n import N_, current_language
 from mybnpl.services import evidence as evidence_svc
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
@@ -31,11 +32,11 @@ def _row(r: Any) -> ConsentRecord:
 
 def _check(kind: ConsentKind, on_date: date | None, today: date, channel: str, note: str) -> None:
     if kind is not ConsentKind.NEVER_ENABLED and on_date is None:
-        raise InvalidInput(detail="this record needs a date")
+        raise InvalidInput(N_("This record needs a date."))
     if on_date is not None and on_date > today:
-        raise InvalidInput(detail=f"the date {on_date.isoformat()} is in the future")
+        raise InvalidInput(N_("The date {date} is in the future."), date=on_date.isoformat())
     if len(channel) > MAX_TEXT or len(note) > MAX_TEXT:
-        raise InvalidInput(detail=f"channel and note are limited to {MAX_TEXT} characters")
+        raise InvalidInput(N_("The channel and the note are limited to {max} characters each."), max=MAX_TEXT)
 
 
 def add_consent(vault: Vault, catalog: Catalog, *, provider_id: str, kind: ConsentKind | str,
@@ -49,13 +50,16 @@ def add_consent(vault: Vault, catalog: Catalog, *, provider_id: str, kind: Conse
         on_date = None
     _check(kind, on_date, today, channel, note)
     if account_id is not None and repos.get_account(vault, account_id).provider_id != provider.id:
-        raise InvalidInput(detail=f"account {account_id} is not a {provider.id} account")
+        raise InvalidInput(N_("Account {id} is not an account with {provider}."), id=account_id,
+                           provider=provider.name(current_language()))
     opposite = {ConsentKind.ENABLED: ConsentKind.NEVER_ENABLED, ConsentKind.NEVER_ENABLED: ConsentKind.ENABLED}
     if kind in opposite:
         clash = [c for c in list_consents(vault, provider.id) if c.kind is opposite[kind]]
         if clash:
-            what = "enabled it" if clash[0].kind is ConsentKind.ENABLED else "never enabled it"
-            raise InvalidInput(detail=f"record {clash[0].id} says you {what}; remove or correct that record first")
+            msg = (N_("Record {id} says you enabled it; remove or correct that record first.")
+                   if clash[0].kind is ConsentKind.ENABLED
+                   else N_("Record {id} says you never enabled it; remove or correct that record first."))
+            raise InvalidInput(msg, id=clash[0].id)
     data = evidence_svc.read_evidence_file(evidence_file) if evidence_file is not None else None
     with vault.transaction() as conn:
         evidence_id = None
@@ -110,7 +114,7 @@ def remove_consent(vault: Vault, consent_id: int) -> ConsentRecord:
 def get_consent(vault: Vault, consent_id: int) -> ConsentRecord:
     rows = vault.query(f"SELECT {_COLS} FROM consents WHERE id = ?", (consent_id,))
     if not rows:
-        raise NotFound(what=f"consent record {consent_id}")
+        raise NotFound(N_("Consent record {id} was not found."), id=consent_id)
     return _row(rows[0])
 
 

@@ -126,18 +126,18 @@ class _Scope:
 
 def _scope(vault: Vault, catalog: Catalog, case_id: int | None, account_id: int | None) -> _Scope:
     if (case_id is None) == (account_id is None):
-        raise InvalidInput(detail="choose a case or an account")
+        raise InvalidInput(N_("Choose a case or an account."))
     if case_id is not None:
         rows = vault.query("SELECT id, title, status, opened_on, provider_id, account_id, reference FROM cases "
                            "WHERE id = ?", (case_id,))
         if not rows:
-            raise NotFound(what=f"case {case_id}")
+            raise NotFound(N_("Case {id} was not found."), id=case_id)
         row = rows[0]
         acc = row[5]
         if acc is None:
             acc_row = vault.scalar("SELECT id FROM accounts WHERE provider_id = ? ORDER BY id LIMIT 1", (row[4],))
             if acc_row is None:
-                raise InvalidInput(detail=f"case {case_id} has no account")
+                raise InvalidInput(N_("Case {id} has no account."), id=case_id)
             acc = acc_row
         account = repos.get_account(vault, int(acc))
         return _Scope(account.id, catalog.get(row[4] or account.provider_id), [case_id], row)
@@ -286,7 +286,7 @@ def gather(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accoun
             (j for j in scope.provider.jurisdictions if j in LETTER_JURISDICTIONS), "CN")
     jurisdiction = jurisdiction.upper()
     if jurisdiction not in LETTER_JURISDICTIONS:
-        raise InvalidInput(detail=f"jurisdiction must be one of {', '.join(LETTER_JURISDICTIONS)}")
+        raise InvalidInput(N_("The jurisdiction must be one of {choices}."), choices=", ".join(LETTER_JURISDICTIONS))
     findings = _findings(vault, scope, letters)
     letter_ids, finding_ids = [lt.id for lt in letters], [f.id for f in findings]
     evidence = _evidence(vault, scope, letter_ids, finding_ids)
@@ -339,7 +339,7 @@ def export_dossier(vault: Vault, catalog: Catalog, out: Path, *, case_id: int | 
     created = data.prepared_on.isoformat() if invariant else datetime.now(UTC).isoformat(timespec="seconds")
     out = Path(out)
     if out.is_dir():
-        raise InvalidInput(detail=f"{out.name} is a folder")
+        raise InvalidInput(N_("{name} is a folder."), name=out.name)
     from mybnpl.dossier import build
 
     try:

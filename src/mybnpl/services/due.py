@@ -20,6 +20,7 @@ from mybnpl.core.catalog import Catalog, Provider
 from mybnpl.core.errors import InvalidInput, NotFound
 from mybnpl.core.models import Installment, InstallmentStatus
 from mybnpl.core.money import Money
+from mybnpl.i18n import N_
 from mybnpl.reminders import matching
 from mybnpl.reminders.model import DueItem, DueKind, DueStatus, PaidBy, classify, grace_for, sort_key
 from mybnpl.reminders.weeks import WeekTotal, week_totals
@@ -176,7 +177,7 @@ def due_items(vault: Vault, catalog: Catalog, today: date, within_days: int | No
     late ones (grace or overdue) with ``overdue_only``; paid dues too with ``include_paid`` (those due since
     ``paid_since``, default PAID_SINCE_DAYS ago)."""
     if within_days is not None and within_days < 0:
-        raise InvalidInput(detail="--within takes a number of days, 0 or more")
+        raise InvalidInput(N_("The number of days ahead must be 0 or more."))
     end = today + timedelta(days=within_days) if within_days is not None else date.max
     since = (paid_since or today - timedelta(days=PAID_SINCE_DAYS)) if include_paid else None
     items = load_dues(vault, catalog, today, end=end, paid_since=since)
@@ -185,11 +186,18 @@ def due_items(vault: Vault, catalog: Catalog, today: date, within_days: int | No
     return items
 
 
+def due_not_found(kind: DueKind, item_id: int) -> NotFound:
+    """NotFound for an installment or a statement id, as a whole sentence."""
+    if kind is DueKind.INSTALLMENT:
+        return NotFound(N_("Installment {id} was not found."), id=item_id)
+    return NotFound(N_("Statement {id} was not found."), id=item_id)
+
+
 def get_due(vault: Vault, catalog: Catalog, kind: DueKind, item_id: int, today: date) -> DueItem:
     for i in load_dues(vault, catalog, today, paid_since=date.min):
         if i.kind is kind and i.id == item_id:
             return i
-    raise NotFound(what=f"{kind.value} {item_id}")
+    raise due_not_found(kind, item_id)
 
 
 def weeks(vault: Vault, catalog: Catalog, today: date, n_weeks: int = 4) -> list[WeekTotal]:
@@ -205,12 +213,12 @@ def pay_installment(vault: Vault, installment_id: int, paid_on: date, *, today: 
                        " a.provider_id FROM installments i JOIN plans p ON p.id = i.plan_id "
                        "JOIN accounts a ON a.id = p.account_id WHERE i.id = ?", (installment_id,))
     if not rows:
-        raise NotFound(what=f"installment {installment_id}")
+        raise due_not_found(DueKind.INSTALLMENT, installment_id)
     plan_id, seq, n, due_on, minor, currency, status, provider = rows[0]
     if status == "waived":
-        raise InvalidInput(detail=f"installment {installment_id} was waived; there is nothing to pay")
+        raise InvalidInput(N_("Installment {id} was waived; there is nothing to pay."), id=installment_id)
     if today is not None and paid_on > today:
-        raise InvalidInput(detail=f"the date {paid_on.isoformat()} is in the future")
+        raise InvalidInput(N_("The date {date} is in the future."), date=paid_on.isoformat())
     amount = Money.from_minor(minor, currency)
     with vault.transaction() as conn:
         conn.execute("UPDATE installments SET status = 'paid', paid_on = ? WHERE id = ?",
@@ -225,9 +233,9 @@ def pay_statement(vault: Vault, statement_id: int, paid_on: date, *, today: date
     """Mark a statement's balance paid on ``paid_on``, with an event in the timeline."""
     row = vault.query("SELECT provider_id, due_date FROM statements WHERE id = ?", (statement_id,))
     if not row:
-        raise NotFound(what=f"statement {statement_id}")
+        raise due_not_found(DueKind.STATEMENT, statement_id)
     if today is not None and paid_on > today:
-        raise InvalidInput(detail=f"the date {paid_on.isoformat()} is in the future")
+        raise InvalidInput(N_("The date {date} is in the future."), date=paid_on.isoformat())
     with vault.transaction() as conn:
         conn.execute("INSERT INTO statement_payments(statement_id, paid_on, marked_at) VALUES (?, ?, ?) "
                      "ON CONFLICT(statement_id) DO UPDATE SET paid_on = excluded.paid_on, "

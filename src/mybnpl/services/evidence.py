@@ -48,7 +48,8 @@ def _row(r: Any) -> Evidence:
 def add_evidence_bytes(vault: Vault, data: bytes, filename: str, *, note: str = "", account_id: int | None = None,
                        source: str = "user", link: tuple[str, int] | None = None) -> Evidence:
     if len(data) > MAX_EVIDENCE_BYTES:
-        raise InvalidInput(detail=f"{filename} is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
+        raise InvalidInput(N_("{name} is larger than {size} MiB."), name=filename,
+                           size=MAX_EVIDENCE_BYTES // (1024 * 1024))
     if account_id is not None:
         repos.get_account(vault, account_id)
     with vault.transaction() as conn:
@@ -65,10 +66,11 @@ def read_evidence_file(path: Path) -> bytes:
     """A file the user picked, read whole; too large or unreadable → InvalidInput naming the file."""
     try:
         if path.stat().st_size > MAX_EVIDENCE_BYTES:
-            raise InvalidInput(detail=f"{path.name} is larger than {MAX_EVIDENCE_BYTES // (1024 * 1024)} MiB")
+            raise InvalidInput(N_("{name} is larger than {size} MiB."), name=path.name,
+                               size=MAX_EVIDENCE_BYTES // (1024 * 1024))
         return path.read_bytes()
     except OSError as e:
-        raise InvalidInput(detail=f"{path.name}: {e.strerror}") from None
+        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=e.strerror) from None
 
 
 def add_evidence_file(vault: Vault, path: Path, *, note: str = "", account_id: int | None = None,
@@ -80,7 +82,7 @@ def add_evidence_file(vault: Vault, path: Path, *, note: str = "", account_id: i
 def get_evidence(vault: Vault, evidence_id: int) -> Evidence:
     rows = vault.query(f"SELECT {_COLS} FROM evidence WHERE id = ?", (evidence_id,))
     if not rows:
-        raise NotFound(what=f"evidence {evidence_id}")
+        raise NotFound(N_("Evidence {id} was not found."), id=evidence_id)
     return _row(rows[0])
 
 
@@ -102,7 +104,7 @@ def export_evidence(vault: Vault, evidence_id: int, out: Path) -> Evidence:
     try:
         write_atomic(out, data, mode=0o600)
     except OSError as e:
-        raise InvalidInput(detail=f"{out.name}: {e.strerror}") from None
+        raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=e.strerror) from None
     return get_evidence(vault, evidence_id)
 
 

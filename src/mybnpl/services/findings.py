@@ -35,6 +35,7 @@ from mybnpl.detect.engine import run_all
 from mybnpl.detect.model import Finding
 from mybnpl.detect.rules import Rules, parse_rules
 from mybnpl.detect.snapshot import Snapshot
+from mybnpl.i18n import N_
 from mybnpl.resources import resource_path
 from mybnpl.services.findings_store import load_snapshot as _load_snapshot
 from mybnpl.services.findings_store import write_findings
@@ -166,7 +167,7 @@ def list_findings(vault: Vault, include_all: bool = False) -> list[FindingRow]:
 def get_finding(vault: Vault, finding_id: int) -> FindingRow:
     rows = vault.query(f"SELECT {_COLS} FROM findings WHERE id = ?", (finding_id,))
     if not rows:
-        raise NotFound(what=f"finding {finding_id}")
+        raise NotFound(N_("Finding {id} was not found."), id=finding_id)
     return _row(rows[0])
 
 
@@ -175,10 +176,11 @@ def set_status(vault: Vault, finding_id: int, status: str, reason: str = "") -> 
     try:
         new = FindingStatus(status)
     except ValueError:
-        raise InvalidInput(detail=f"status must be open, confirmed or dismissed, not {status!r}") from None
+        raise InvalidInput(N_("The status must be open, confirmed or dismissed, not {status}."),
+                           status=status) from None
     reason = reason.strip()
     if len(reason) > MAX_REASON:
-        raise InvalidInput(detail=f"the reason is limited to {MAX_REASON} characters")
+        raise InvalidInput(N_("The reason is limited to {max} characters."), max=MAX_REASON)
     old = get_finding(vault, finding_id)
     kept = reason if new is FindingStatus.DISMISSED else ""
     if old.status == new.value and old.dismiss_reason == kept:

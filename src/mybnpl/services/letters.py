@@ -28,6 +28,7 @@ from mybnpl.core import richtext
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput, NotFound
 from mybnpl.core.richtext import RichDoc
+from mybnpl.i18n import N_
 from mybnpl.letters.compose import KIND_NAMES, compose, fmt_date, lang_code
 from mybnpl.letters.deadlines import Clock, clock
 from mybnpl.letters.legal import Legal, parse_legal
@@ -36,6 +37,7 @@ from mybnpl.resources import resource_path
 from mybnpl.services import evidence as evidence_svc
 from mybnpl.services.catalog import load_catalog
 from mybnpl.services.letter_facts import evidence_name, gather_facts
+from mybnpl.services.names import provider_name
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
@@ -173,7 +175,7 @@ def _case_for(conn: Any, vault: Vault, catalog: Catalog, account_id: int, findin
               case_id: int | None, kind: str, today: date) -> int:
     if case_id is not None:
         if not vault.query("SELECT 1 FROM cases WHERE id = ?", (case_id,)):
-            raise NotFound(what=f"case {case_id}")
+            raise NotFound(N_("Case {id} was not found."), id=case_id)
         return case_id
     reference = f"finding:{finding_id}" if finding_id is not None else f"account:{account_id}"
     row = conn.execute("SELECT id FROM cases WHERE reference = ? AND status != 'closed' ORDER BY id LIMIT 1",
@@ -225,16 +227,18 @@ def draft_letter(vault: Vault, catalog: Catalog, legal: Legal, kind: str, accoun
     if finding_id is not None:
         rows = vault.query("SELECT provider_id FROM findings WHERE id = ?", (finding_id,))
         if not rows:
-            raise NotFound(what=f"finding {finding_id}")
+            raise NotFound(N_("Finding {id} was not found."), id=finding_id)
         if rows[0][0] and rows[0][0] != account.provider_id:
-            raise InvalidInput(detail=f"finding {finding_id} is about {rows[0][0]}, not about account {account_id} "
-                                      f"({account.provider_id}); choose that provider's account")
+            raise InvalidInput(N_("Finding {id} is about {provider}, not about account {account} ({other}); choose an "
+                                  "account with {provider}."), id=finding_id,
+                               provider=provider_name(catalog, rows[0][0]), account=account_id,
+                               other=provider_name(catalog, account.provider_id))
     known_case = _existing_case(vault, account_id, finding_id, case_id)
     extra = dict(extra or {})
     unknown = sorted(k for k in extra if k not in LABELS)
     if unknown:
-        raise InvalidInput(detail=f"unknown letter field {', '.join(unknown)}; the fields are "
-                                  f"{', '.join(sorted(LABELS))}")
+        raise InvalidInput(N_("Unknown letter field(s): {fields}. The fields are: {known}."),
+                           fields=", ".join(unknown), known=", ".join(sorted(LABELS)))
     if "complaint_ref" not in extra and (ref := _complaint_ref(vault, known_case, lang)):
         extra["complaint_ref"] = ref
     facts = gather_facts(vault, catalog, account_id, today, finding_id=finding_id, case_id=known_case, extra=extra)
@@ -289,7 +293,7 @@ def _record(vault: Vault, r: Any, details: bool) -> LetterRecord:
 def get_letter(vault: Vault, letter_id: int) -> LetterRecord:
     rows = vault.query(f"SELECT {_COLS} FROM letters WHERE id = ?", (letter_id,))
     if not rows:
-        raise NotFound(what=f"letter {letter_id}")
+        raise NotFound(N_("Letter {id} was not found."), id=letter_id)
     return _record(vault, rows[0], details=True)
 
 
@@ -309,13 +313,13 @@ def update_letter_text(vault: Vault, letter_id: int, text: str, rich: RichDoc | 
             rich = None
     old = get_letter(vault, letter_id)
     if old.status != "draft":
-        raise InvalidInput(detail=f"letter {letter_id} was sent on {old.sent_on}; its text is the record of what "
-                                  "was sent and cannot change")
+        raise InvalidInput(N_("Letter {id} was sent on {date}; its text is the record of what was sent and cannot "
+                              "change."), id=letter_id, date=old.sent_on)
     if len(text) > MAX_TEXT or "\x00" in text:
-        raise InvalidInput(detail=f"a letter is limited to {MAX_TEXT} characters")
+        raise InvalidInput(N_("A letter is limited to {max} characters."), max=MAX_TEXT)
     rich_json = richtext.to_json(rich) if rich is not None else None
     if rich_json is not None and len(rich_json.encode()) > richtext.MAX_JSON:
-        raise InvalidInput(detail="the letter's formatting is too large")
+        raise InvalidInput(N_("The letter's formatting is too large."))
     with vault.transaction() as conn:
         conn.execute("UPDATE letters SET body = ?, body_rich = ?, updated_at = ? WHERE id = ?",
                      (text, rich_json, repos.now_iso(), letter_id))
@@ -338,9 +342,9 @@ def mark_sent(vault: Vault, letter_id: int, sent_on: date, channel: str = "", re
     today = today or date.today()
     rec = get_letter(vault, letter_id)
     if rec.status != "draft":
-        raise InvalidInput(detail=f"letter {letter_id} is already marked sent ({rec.sent_on})")
+        raise InvalidInput(N_("Letter {id} is already marked sent ({date})."), id=letter_id, date=rec.sent_on)
     if sent_on > today:
-        raise InvalidInput(detail="the sending date is in the future")
+        raise InvalidInput(N_("The sending date is in the future."))
     channel, ref = channel.strip()[:200], ref.strip()[:200]
     sent = LetterRecord(**{**rec.__dict__, "sent_on": sent_on})
     clk = _clock(legal, sent)

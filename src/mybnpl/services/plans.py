@@ -14,6 +14,7 @@ from mybnpl.core.errors import InvalidInput, NotFound
 from mybnpl.core.models import Installment, InstallmentStatus, Plan
 from mybnpl.core.money import Money
 from mybnpl.core.schedule import due_dates, parse_cadence
+from mybnpl.i18n import N_
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
@@ -23,12 +24,12 @@ def add_plan(vault: Vault, catalog: Catalog, *, provider_id: str, merchant: str,
     provider = catalog.get(provider_id)
     parse_cadence(cadence)
     if not 1 <= installments <= 120:
-        raise InvalidInput(detail="the number of installments must be between 1 and 120")
+        raise InvalidInput(N_("The number of installments must be between 1 and 120."))
     if total.amount <= 0:
-        raise InvalidInput(detail="the total must be more than zero")
+        raise InvalidInput(N_("The total must be more than zero."))
     fee = fee if fee is not None else Money.from_minor(0, total.currency)
     if fee.currency != total.currency or fee.amount < 0:
-        raise InvalidInput(detail="the fee must be a non-negative amount in the plan's currency")
+        raise InvalidInput(N_("The fee must be zero or more, in the plan's currency."))
     dates = due_dates(first_due, installments, cadence)
     amounts = (total + fee).split(installments)
     if account_id is None:
@@ -49,7 +50,7 @@ def get_plan(vault: Vault, plan_id: int) -> Plan:
     rows = vault.query("SELECT id, account_id, merchant, principal_minor, fee_minor, currency, n_installments, "
                        "first_due, cadence, created_at FROM plans WHERE id = ?", (plan_id,))
     if not rows:
-        raise NotFound(what=f"plan {plan_id}")
+        raise NotFound(N_("Plan {id} was not found."), id=plan_id)
     return _plan(vault, rows[0])
 
 

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from mybnpl.core.errors import InvalidInput
+from mybnpl.i18n import N_, _
 from mybnpl.letters.facts import USER_KEYS
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
 MAX_VALUE = 500
+FIELD_LABELS = {"name": N_("Your name"), "address": N_("Address"), "phone": N_("Phone"), "email": N_("Email"),
+                "id_number": N_("ID number")}
 
 
 def get_profile(vault: Vault) -> dict[str, str]:
@@ -21,11 +24,12 @@ def set_profile(vault: Vault, **fields: str | None) -> dict[str, str]:
     """Set the given fields (None: leave as is; "": clear). Unknown fields raise InvalidInput."""
     unknown = sorted(set(fields) - set(USER_KEYS))
     if unknown:
-        raise InvalidInput(detail=f"unknown profile field(s) {', '.join(unknown)}")
+        raise InvalidInput(N_("Unknown profile field(s): {fields}."), fields=", ".join(unknown))
     changes = {k: v.strip() for k, v in fields.items() if v is not None}
     for k, v in changes.items():
         if len(v) > MAX_VALUE or "\x00" in v:
-            raise InvalidInput(detail=f"{k} is limited to {MAX_VALUE} characters")
+            raise InvalidInput(N_("{field} is limited to {max} characters."), field=_(FIELD_LABELS.get(k, k)),
+                               max=MAX_VALUE)
     if changes:
         with vault.transaction() as conn:
             for k, v in changes.items():

@@ -19,12 +19,12 @@ from typing import Any
 from mybnpl.atomic import write_atomic
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput, NotFound
-from mybnpl.i18n import current_language
+from mybnpl.i18n import N_, current_language
 from mybnpl.reminders import plan
 from mybnpl.reminders.model import DueItem, DueKind
 from mybnpl.reminders.plan import DEFAULT_OFFSETS, DEFAULT_TIME, Reminder, ReminderAction, ReminderState
 from mybnpl.reminders.text import detail, when_title
-from mybnpl.services.due import load_dues
+from mybnpl.services.due import due_not_found, load_dues
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
@@ -135,7 +135,7 @@ def mark_reminder(vault: Vault, reminder_id: str, action: ReminderAction | str, 
     rid = reminder_id.strip()
     table = "installments" if kind is DueKind.INSTALLMENT else "statements"
     if vault.scalar(f"SELECT count(*) FROM {table} WHERE id = ?", (item_id,)) == 0:
-        raise NotFound(what=f"{kind.value} {item_id}")
+        raise due_not_found(kind, item_id)
     action = ReminderAction(action)
     old = get_reminder_state(vault, rid)
     new = plan.next_state(old, action, until)
@@ -183,7 +183,8 @@ def export_ics(vault: Vault, catalog: Catalog, out_path: Path, today: date, priv
     try:
         write_atomic(Path(out_path), data)
     except OSError as e:
-        raise InvalidInput(detail=f"{out_path}: {e.strerror or e}") from None
+        raise InvalidInput(N_("{name} could not be written: {reason}"), name=str(out_path),
+                           reason=e.strerror or str(e)) from None
     paid = sum(1 for i in items if i.paid_on is not None)
     return IcsExport(Path(out_path), len(items) - paid, paid)
 

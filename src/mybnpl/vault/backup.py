@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mybnpl.atomic import write_atomic_with
+from mybnpl.i18n import N_
 from mybnpl.vault import connection as cx
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
@@ -65,7 +66,8 @@ def backup(vault: Vault, out: Path, progress: ProgressFn | None = None) -> dict[
         _copy(vault.conn, tmp, key, progress)
         counts = verify_file(tmp, key)
         if counts["events"] < expected["events"] or counts != {**expected, "events": counts["events"]}:
-            raise BackupFailed(detail="row counts differ")
+            raise BackupFailed(N_("The backup could not be verified: it does not hold the same records as the vault. "
+                                   "Nothing was kept."))
 
     try:
         write_atomic_with(out, produce)
@@ -85,7 +87,7 @@ def _refuse_own_files(vault: Vault, out: Path) -> None:
     target = out.resolve()
     for p in own:
         if target == p.resolve() or (out.exists() and p.exists() and os.path.samefile(out, p)):
-            raise BackupFailed(detail="the backup cannot replace the vault or its own files")
+            raise BackupFailed(N_("The backup cannot replace the vault or its own files. Choose another file name."))
 
 
 def _keep_copy(path: Path) -> Path:
@@ -105,7 +107,8 @@ def _keep_copy(path: Path) -> Path:
                 return keep
             except FileExistsError:
                 continue
-    raise BackupFailed(detail="too many earlier restore copies")
+    raise BackupFailed(N_("There are too many earlier restore copies next to the vault. Move some away and try "
+                           "again; the vault was not changed."))
 
 
 def restore(vault: Vault, src: Path, backup_key: DbKey | None = None,
@@ -119,7 +122,7 @@ def restore(vault: Vault, src: Path, backup_key: DbKey | None = None,
     """
     src = Path(src)
     if not src.is_file():
-        raise BackupFailed(detail=f"{src.name} not found")
+        raise BackupFailed(N_("The backup {name} was not found."), name=src.name)
     cx.classify_existing(src)
     key = vault.key()
     use_key = backup_key or key

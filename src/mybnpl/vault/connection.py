@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlcipher3
 
+from mybnpl.i18n import N_
 from mybnpl.vault.errors import CipherUnavailable, NotAVault, VaultDamaged
 from mybnpl.vault.keys import DbKey
 
@@ -54,10 +55,13 @@ def cipher_version() -> str:
         conn.close()
     version = row[0] if row else ""
     if not version:
-        raise CipherUnavailable(detail="plain SQLite without encryption")
+        raise CipherUnavailable(N_("SQLCipher encryption is not available in this installation (it has plain SQLite "
+                                   "without encryption). mybnpl refuses to run, because data would be written "
+                                   "unencrypted. Reinstall with the sqlcipher3 wheel."))
     m = re.match(r"(\d+)\.", version)
     if not m or int(m.group(1)) < 4:
-        raise CipherUnavailable(detail=f"SQLCipher {version} is too old")
+        raise CipherUnavailable(N_("This installation has SQLCipher {version}, which is too old: mybnpl needs "
+                                   "version 4 or later. Reinstall with the sqlcipher3 wheel."), version=version)
     return str(version)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from mybnpl.core.errors import NotFound
 from mybnpl.core.models import Account, Direction, Event, Installment, InstallmentStatus
 from mybnpl.core.money import Money
+from mybnpl.i18n import N_
 from mybnpl.vault.connection import Connection
 from mybnpl.vault.db import Vault
 
@@ -67,7 +68,7 @@ def insert_account(conn: Connection, provider_id: str, label: str, currency: str
 def get_account(vault: Vault, account_id: int) -> Account:
     rows = vault.query(f"SELECT {_ACCOUNT_COLS} FROM accounts WHERE id = ?", (account_id,))
     if not rows:
-        raise NotFound(what=f"account {account_id}")
+        raise NotFound(N_("Account {id} was not found."), id=account_id)
     return _account(rows[0])
 
 
