@@ -164,7 +164,8 @@ def test_empty_file_shows_the_error_inline(qtbot: QtBot, win: MainWindow, tmp_pa
     load(qtbot, page, empty)
     qtbot.waitUntil(lambda: page.stack.currentWidget() is page.error_page, timeout=SLOW)
     assert page.error_label.text() == "empty.csv is empty."
-    assert page.retry_button.isVisible() and not page.keep_button.isVisible()
+    # reading the same bytes again gives the same answer: no "Try again"; nothing to keep either
+    assert not page.retry_button.isVisible() and not page.keep_button.isVisible() and page.skip_button.isVisible()
     assert not [b for b in win.findChildren(QMessageBox) if b.isVisible()]  # no modal box
     qtbot.mouseClick(page.skip_button, Qt.MouseButton.LeftButton)
     assert page.stack.currentWidget() is page.empty
@@ -250,6 +251,24 @@ def test_password_is_asked_and_a_wrong_one_said(qtbot: QtBot, win: MainWindow) -
     qtbot.waitUntil(lambda: page.stack.currentWidget() is page.error_page, timeout=SLOW)
     assert "found no table" in page.error_label.text()
     assert page.current is not None and page.current.password == "test"
+    # what the message suggests is there: keep the file as evidence (and no pointless "Try again")
+    assert page.keep_button.isVisible() and not page.retry_button.isVisible()
+    qtbot.mouseClick(page.keep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "password-example.pdf: kept as evidence." in page.result_label.text(), timeout=SLOW)
+    assert count(win.vault, "evidence") == 1
+
+
+def test_a_batch_ends_with_a_summary(qtbot: QtBot, win: MainWindow, tmp_path: Path) -> None:
+    page = import_page(win)
+    empty = tmp_path / "nothing.csv"
+    empty.write_bytes(b"")
+    page.add_files([meituan_file(tmp_path), empty])
+    wait_preview(qtbot, page)
+    qtbot.mouseClick(page.panel.commit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.error_page, timeout=SLOW)
+    qtbot.mouseClick(page.skip_button, Qt.MouseButton.LeftButton)
+    assert page.stack.currentWidget() is page.empty
+    assert page.result_label.text().splitlines()[-1] == "Done: 2 files — 1 imported; 1 not imported."
 
 
 def test_queue_drop_and_cancel(qtbot: QtBot, win: MainWindow, tmp_path: Path) -> None:

@@ -102,11 +102,11 @@ def read_table(path: Path, password: str | None) -> tuple[list[str], list[list[s
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise InvalidInput(detail=f"{path.name}: {e.strerror}") from None
+        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=e.strerror) from None
     header, rows = table_isolated(data, path.name, password)  # untrusted file: read in the limited child
     if not header:
-        raise UserError(N_("mybnpl found no table in {name} to map. Keep it as evidence, or enter the plan by "
-                           "hand."), name=path.name)
+        raise ImportFailed(ImportCode.UNSUPPORTED_FORMAT, N_("mybnpl found no table in {name} to map. Keep it as "
+                                                            "evidence, or enter the plan by hand."), name=path.name)
     return header, rows
 
 

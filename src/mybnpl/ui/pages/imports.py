@@ -4,6 +4,7 @@ preview at a time). Passwords, column mapping and errors are handled on the page
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.importers.errors import MESSAGES
 from mybnpl.services.evidence import add_evidence_file
 from mybnpl.services.imports import ImportOutcome, build_preview
+from mybnpl.services.names import list_text
 from mybnpl.ui import import_model as im
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.mapping import ERROR_COLOR, MappingDialog
@@ -42,7 +44,10 @@ from mybnpl.ui.worker import Op
 FILE_FILTER = N_("Statements and exports (*.csv *.xlsx *.xls *.ofx *.qfx *.pdf);;CSV (*.csv);;Excel (*.xlsx *.xls);;"
                  "OFX/QFX (*.ofx *.qfx);;PDF (*.pdf);;All files (*)")
 KEEPABLE = (ImportCode.NO_TEXT_LAYER, ImportCode.UNSUPPORTED_FORMAT)
-MAX_RESULTS = 6
+# Reading the same bytes again gives the same answer, except when the machine was too busy: only then (and for
+# errors that are not about the file, such as a file that could not be opened) is "Try again" offered.
+RETRYABLE = (ImportCode.TIMEOUT,)
+MAX_RESULTS = 8
 
 
 def hbox(*items: QWidget | int) -> QHBoxLayout:
@@ -71,6 +76,7 @@ class ImportPage(Page):
         self.retry: Callable[[], object] | None = None
         self.results: list[Callable[[], str]] = []
         self.batch = (0, 0)  # (position of the current file, files in this batch)
+        self.tally: Counter[str] = Counter()  # this batch's files by outcome, for the summary at its end
         self.busy_text: Callable[[], str] = lambda: ""
         self._gen = 0  # bumped to discard the answer of a running background step
         self.password_dialog: QInputDialog | None = None
@@ -114,7 +120,7 @@ class ImportPage(Page):
         self.retry_button, self.keep_button, self.skip_button = QPushButton(), QPushButton(), QPushButton()
         on_click(self.retry_button, lambda: self.retry() if self.retry else None)
         on_click(self.keep_button, self.keep_as_evidence)
-        on_click(self.skip_button, self._next)
+        on_click(self.skip_button, self._skip)
         box = QVBoxLayout(self.error_panel)
         box.addWidget(self.error_title)
         box.addWidget(self.error_label)
@@ -127,7 +133,7 @@ class ImportPage(Page):
         self.panel = im.PreviewPanel(ctx.catalog)
         self.panel.provider.activated.connect(self._provider_chosen)
         on_click(self.panel.mapping_button, self._change_mapping)
-        on_click(self.panel.discard_button, self._next)
+        on_click(self.panel.discard_button, self._skip)
         on_click(self.panel.commit_button, self.commit)
 
         self.stack = QStackedWidget()
@@ -157,7 +163,7 @@ class ImportPage(Page):
         self.password_dialog = self.mapping_dialog = self.plan_dialog = None
         self._gen += 1
         self.queue, self.current, self.error, self.retry = [], None, None, None
-        self.results, self.batch = [], (0, 0)
+        self.results, self.batch, self.tally = [], (0, 0), Counter()
         self.panel.show_loaded(None, False)
         self.stack.setCurrentWidget(self.empty)
         self._render()
@@ -175,18 +181,38 @@ class ImportPage(Page):
         if self.current is None:
             self._next()
 
+    def _skip(self) -> None:
+        """Leave the current file out: an error page's Skip, or the preview's Discard."""
+        loaded = self.panel.loaded
+        nothing_new = loaded is not None and self.error is None and not loaded.preview.new_rows
+        self.tally["duplicate" if nothing_new else "left_out"] += 1
+        self._next()
+
     def _next(self) -> None:
         self._gen += 1
         self.error, self.retry = None, None
         self.panel.show_loaded(None, False)
         if not self.queue:
-            self.current, self.batch = None, (0, 0)
+            if self.batch[1] > 1:
+                self._result(self._summary(self.batch[1], Counter(self.tally)))
+            self.current, self.batch, self.tally = None, (0, 0), Counter()
             self.stack.setCurrentWidget(self.empty)
         else:
             self.current = self.queue.pop(0)
             self.batch = (self.batch[0] + 1, self.batch[1])
             self._load()
         self._render()
+
+    @staticmethod
+    def _summary(files: int, tally: Counter[str]) -> Callable[[], str]:
+        def text() -> str:
+            # the same words for one and many in English, so no plural forms are needed
+            parts = [tr(msg, n=tally[key]) for key, msg in (
+                ("imported", N_("{n} imported")), ("duplicate", N_("{n} already in the vault")),
+                ("kept", N_("{n} kept as evidence")), ("left_out", N_("{n} not imported"))) if tally[key]]
+            return tr(N_("Done: {files} — {outcomes}."), files=ngettext("{n} file", "{n} files", files).format(
+                n=files), outcomes=list_text(parts))
+        return text
 
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], None], busy: Callable[[], str],
              writes: bool = False) -> None:
@@ -239,7 +265,7 @@ class ImportPage(Page):
         if code in (ImportCode.PASSWORD_REQUIRED, ImportCode.WRONG_PASSWORD):
             self.ask_password(err)
         else:
-            self.show_error(err, self._load)
+            self.show_error(err, self._load if code in RETRYABLE or not isinstance(err, ImportFailed) else None)
 
     def show_error(self, err: UserError, retry: Callable[[], object] | None) -> None:
         self.error, self.retry = err, retry
@@ -314,6 +340,7 @@ class ImportPage(Page):
 
     def _committed(self, out: ImportOutcome) -> None:
         name, n, d = self.current.path.name if self.current else out.path, out.transactions, out.duplicates
+        self.tally["imported" if n else "duplicate"] += 1
         self._stored(lambda: tr(N_("{name}: {imported}, {skipped}."), name=name,
                                 imported=ngettext("{n} row imported", "{n} rows imported", n).format(n=n),
                                 skipped=ngettext("{n} duplicate skipped", "{n} duplicates skipped", d).format(n=d)))
@@ -328,8 +355,11 @@ class ImportPage(Page):
         if item is None or vault is None:
             return
         note, name = _("Kept from the import page (could not be read as a statement)"), item.path.name
-        self._run(lambda: add_evidence_file(vault, item.path, note=note),
-                  lambda _e: self._stored(lambda: tr(N_("{name}: kept as evidence."), name=name)),
+        def kept(_evidence: object) -> None:
+            self.tally["kept"] += 1
+            self._stored(lambda: tr(N_("{name}: kept as evidence."), name=name))
+
+        self._run(lambda: add_evidence_file(vault, item.path, note=note), kept,
                   lambda: tr(N_("Keeping {name} as evidence…"), name=name), writes=True)
 
     def open_plan_dialog(self) -> PlanDialog | None:
