@@ -54,6 +54,8 @@ def test_no_consent_record_dates_the_finding_at_the_first_bnpl_row() -> None:
     f = one(found, FindingKind.UNCONSENTED_ENROLLMENT, "meituan_yuefu")
     assert f.first_seen == date(2025, 2, 12)
     assert f.transaction_ids == (3,)  # 19:08 comes before 20:58 on the same day
+    # the other uses the text counts, so the Findings page can list them
+    assert len(f.data["other_uses"]) == 2 and 3 not in f.data["other_uses"]
     assert f.evidence_ids == (70,)  # the imported file the row came from
     assert (f.severity, f.confidence, f.account_id) == (Severity.WARNING, Confidence.MEDIUM, 1)
     assert f.data["uncovered_uses"] == 3  # the refund counts too: it proves the product was on

@@ -80,7 +80,7 @@ def test_findings_listed_with_their_rows_and_the_dashboard_shows_them_first(qtbo
 def test_confirm_complain_dismiss_reopen(qtbot: QtBot, win: MainWindow, demo_vault: Vault) -> None:
     page = page_of(qtbot, win)
     f = select_kind(page, "unconsented_enrollment", "meituan_yuefu")
-    assert not page.complaint_button.isEnabled()
+    assert page.complaint_button.isEnabled()  # on an open finding too: starting a complaint confirms it
     with qtbot.waitSignal(win.findings_checked, timeout=20_000):
         qtbot.mouseClick(page.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: (page.selected() is not None and page.selected().status == "confirmed"),  # type: ignore
@@ -105,6 +105,29 @@ def test_confirm_complain_dismiss_reopen(qtbot: QtBot, win: MainWindow, demo_vau
     assert findings_svc.get_finding(demo_vault, f.id).status == "open"
     kinds = [e.kind for e in repos.list_events(demo_vault)]
     assert {"finding_confirmed", "finding_dismissed", "finding_open", "case_opened"} <= set(kinds)
+
+
+def test_start_a_complaint_from_an_open_finding_confirms_it(qtbot: QtBot, win: MainWindow,
+                                                             demo_vault: Vault) -> None:
+    page = page_of(qtbot, win)
+    f = select_kind(page, "unconsented_enrollment", "meituan_yuefu")
+    assert f.status == "open"
+    with qtbot.waitSignal(page.letter_requested, timeout=10_000):
+        qtbot.mouseClick(page.complaint_button, Qt.MouseButton.LeftButton)
+    assert findings_svc.get_finding(demo_vault, f.id).status == "confirmed"
+    assert [c["reference"] for c in cases_svc.list_cases(demo_vault)] == [f"finding:{f.id}"]
+    assert "Finding confirmed and case" in page.status.text()
+
+
+def test_the_other_uncovered_uses_are_listed(qtbot: QtBot, win: MainWindow, demo_vault: Vault) -> None:
+    page = page_of(qtbot, win)
+    f = select_kind(page, "unconsented_enrollment", "meituan_yuefu")
+    others = f.data["other_uses"]
+    assert others and len(others) < f.data["uncovered_uses"]  # plans and bills count as uses too
+    text = page.detail.toPlainText()
+    assert "Other uses without a consent record" in text
+    day, merchant = demo_vault.query("SELECT posted_on, merchant FROM transactions WHERE id = ?", (others[0],))[0]
+    assert day in text and merchant in text
 
 
 def test_consent_record_added_in_the_app_clears_the_finding(qtbot: QtBot, win: MainWindow, demo_vault: Vault,

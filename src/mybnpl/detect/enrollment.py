@@ -78,6 +78,10 @@ class Use(NamedTuple):
     ref: int
     row: TxRow | None
     n_uses: int
+    others: tuple[int, ...] = ()  # ids of the other uncovered rows, up to MAX_LISTED (the Findings page lists them)
+
+
+MAX_LISTED = 200  # rows a finding names (its text gives the full count)
 
 
 def _row_uses(snap: Snapshot, ledger: Ledger) -> dict[tuple[str, int], Use]:
@@ -85,6 +89,7 @@ def _row_uses(snap: Snapshot, ledger: Ledger) -> dict[tuple[str, int], Use]:
     over the lean rows keeping the rows of the earliest date; the time of day then decides among those."""
     first: dict[tuple[str, int], list[LeanRow]] = {}
     counts: dict[tuple[str, int], int] = {}
+    listed: dict[tuple[str, int], list[int]] = {}
     plain: dict[str, tuple[str, int]] = {}  # providers without records: one key each
     states: dict[str, dict[str, tuple[str, int] | None]] = {p: {} for p in ledger.timeline}  # day -> key
     for r in snap.bnpl_rows:
@@ -104,7 +109,9 @@ def _row_uses(snap: Snapshot, ledger: Ledger) -> dict[tuple[str, int], Use]:
             key = found
         else:
             key = plain.get(p) or plain.setdefault(p, (p, 0))
-        counts[key] = counts.get(key, 0) + 1
+        n = counts[key] = counts.get(key, 0) + 1
+        if n <= MAX_LISTED + 1:
+            listed.setdefault(key, []).append(r[T_ID])
         cur = first.get(key)
         if cur is None or r[T_DATE] < cur[0][T_DATE]:
             first[key] = [r]
@@ -113,7 +120,8 @@ def _row_uses(snap: Snapshot, ledger: Ledger) -> dict[tuple[str, int], Use]:
     out = {}
     for k, rows in first.items():
         row = snap.first(rows)
-        out[k] = Use(row[T_DATE], "row", row[T_ID], row, counts[k])
+        others = tuple(i for i in listed[k] if i != row[T_ID])[:MAX_LISTED]
+        out[k] = Use(row[T_DATE], "row", row[T_ID], row, counts[k], others)
     return out
 
 
@@ -135,8 +143,16 @@ def uncovered_uses(snap: Snapshot, ledger: Ledger) -> dict[tuple[str, int], Use]
         extra[key] = extra.get(key, 0) + 1
         u = out.get(key)
         if u is None or day < u.day:  # on the same day a row is the better evidence
-            out[key] = Use(day, source, ref, None, u.n_uses if u else 0)
+            out[key] = Use(day, source, ref, None, u.n_uses if u else 0,
+                           ((u.ref,) if u.row is not None else ()) + u.others if u else ())
     return {k: u._replace(n_uses=u.n_uses + extra.get(k, 0)) for k, u in out.items()}
+
+
+def _first(u: Use) -> tuple[int, ...]:
+    """The row a finding rests on: the first use. The later uses go into ``data["other_uses"]``, listed by the
+    Findings page but not evidence in the dismissal sense: another use of a product whose finding you dismissed
+    does not reopen it."""
+    return (u.row[T_ID],) if u.row is not None else ()
 
 
 def _bill_day(*days: date | None) -> str:
@@ -193,8 +209,8 @@ def _unconsented(snap: Snapshot, ledger: Ledger, p: str, u: Use) -> Finding:
         FindingKind.UNCONSENTED_ENROLLMENT, Severity.SERIOUS if never else Severity.WARNING, p,
         snap.account_of_provider.get(p), date.fromisoformat(u.day), "first-use", text_en, text_zh,
         Confidence.HIGH if never else Confidence.MEDIUM,
-        transaction_ids=(u.row[T_ID],) if u.row is not None else (), evidence_ids=unique([*evidence, *consent_ev]),
-        data={"first_use": u.source, "ref": u.ref, "uncovered_uses": u.n_uses,
+        transaction_ids=_first(u), evidence_ids=unique([*evidence, *consent_ev]),
+        data={"first_use": u.source, "ref": u.ref, "uncovered_uses": u.n_uses, "other_uses": list(u.others),
               "never_enabled_records": [c.id for c in never], "enabled_record": later.id if later else None})
 
 
@@ -211,9 +227,9 @@ def _reenabled(snap: Snapshot, p: str, closure: Consent, u: Use) -> Finding:
     return Finding(
         FindingKind.REENABLED_AFTER_CLOSURE, Severity.SERIOUS, p, snap.account_of_provider.get(p),
         date.fromisoformat(u.day), f"closure:{closure.id}", text_en, text_zh, Confidence.HIGH,
-        transaction_ids=(u.row[T_ID],) if u.row is not None else (),
-        evidence_ids=unique([*evidence, *closure.evidence_ids]),
-        data={"first_use": u.source, "ref": u.ref, "uses_after_closure": u.n_uses, "closure_record": closure.id})
+        transaction_ids=_first(u), evidence_ids=unique([*evidence, *closure.evidence_ids]),
+        data={"first_use": u.source, "ref": u.ref, "uses_after_closure": u.n_uses, "other_uses": list(u.others),
+              "closure_record": closure.id})
 
 
 def detect_enrollment(snap: Snapshot, ledger: Ledger) -> list[Finding]:

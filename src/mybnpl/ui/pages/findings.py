@@ -67,6 +67,8 @@ class FindingsModel(ListModel[FindingRow]):
             return QBrush(QColor(SEVERITY_COLOR[severity]))
         if role == Qt.ItemDataRole.ToolTipRole and col == 3:
             return explanation(f)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2:  # a long product name is cut in its column
+            return provider_name(self.ctx.catalog, f.provider_id) if f.provider_id else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         product = provider_name(self.ctx.catalog, f.provider_id) if f.provider_id else _("several")
@@ -90,7 +92,7 @@ class FindingsPage(Page):
         self.ask_reason: Callable[[], str | None] = self._ask_reason
         self._status: Callable[[], str] | None = None
         self.model = FindingsModel(ctx, self)
-        self.table = row_table("findingsList", self.model, (70, 86, 120, 240, 80), wrap=False)
+        self.table = row_table("findingsList", self.model, (70, 86, 150, 240, 80), wrap=False)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -116,7 +118,7 @@ class FindingsPage(Page):
         self.splitter = QSplitter()
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([640, 420])
+        self.splitter.setSizes([700, 380])
         self.empty = EmptyState("findings", N_("No findings"),
                                 N_("Nothing looks wrong so far. mybnpl checks again after every import and every "
                                    "change to your consent records."))
@@ -201,7 +203,7 @@ class FindingsPage(Page):
         self.confirm_button.setEnabled(f is not None and f.status != "confirmed")
         self.dismiss_button.setEnabled(f is not None and f.status != "dismissed")
         self.reopen_button.setEnabled(f is not None and f.status != "open")
-        self.complaint_button.setEnabled(f is not None and f.status == "confirmed")
+        self.complaint_button.setEnabled(f is not None and f.status != "dismissed")
         if detail or f is None:
             self._render_detail(f)
 
@@ -228,20 +230,29 @@ class FindingsPage(Page):
             why = tr(N_("Dismissed: {reason}"), reason=f.dismiss_reason)
             parts.append(f"<p><i>{esc(why)}</i></p>")
         if rows:
-            title = _("The rows it rests on")
-            parts.append(f"<h4>{esc(title)}</h4><table cellpadding='2'>")
-            for r in rows:
-                parts.append(f"<tr><td>{r.posted_on.isoformat()}</td><td align='right'>{esc(r.amount.format())}</td>"
-                             f"<td>{esc(r.merchant)}</td><td>{esc(r.payment_method)}</td></tr>")
-            parts.append("</table>")
-            if len(f.transaction_ids) > len(rows):
-                more = tr(N_("and {n} more rows"), n=len(f.transaction_ids) - len(rows))
-                parts.append(f"<p>{esc(more)}</p>")
+            parts.append(self._rows_html(_("The rows it rests on"), rows, len(f.transaction_ids)))
+        others = [i for i in f.data.get("other_uses") or [] if isinstance(i, int)]
+        if others and vault is not None:
+            total = int(f.data.get("uncovered_uses") or f.data.get("uses_after_closure") or 0)
+            parts.append(self._rows_html(_("Other uses without a consent record"),
+                                         transactions_by_id(vault, others[:20]), max(total - len(rows), len(others))))
         if f.evidence_ids:
             ids = ", ".join(str(i) for i in f.evidence_ids)
             listed = tr(N_("Evidence items (see the Evidence page): {ids}"), ids=ids)
             parts.append(f"<p>{esc(listed)}</p>")
         self.detail.setHtml("".join(parts))
+
+    @staticmethod
+    def _rows_html(title: str, rows: list[Any], total: int) -> str:
+        esc = _html
+        out = [f"<h4>{esc(title)}</h4><table cellpadding='2'>"]
+        for r in rows:
+            out.append(f"<tr><td>{r.posted_on.isoformat()}</td><td align='right'>{esc(r.amount.format())}</td>"
+                       f"<td>{esc(r.merchant)}</td><td>{esc(r.payment_method)}</td></tr>")
+        out.append("</table>")
+        if total > len(rows):
+            out.append(f"<p>{esc(tr(N_('and {n} more rows'), n=total - len(rows)))}</p>")
+        return "".join(out)
 
     # -- actions --------------------------------------------------------------------------------------------
     def _ask_reason(self) -> str | None:
@@ -274,16 +285,24 @@ class FindingsPage(Page):
         f, vault = self.selected(), self.vault
         if f is None or vault is None:
             return
-        fid, title, today = f.id, kind_title(f.kind), self.ctx.today()
+        fid, title, today, confirm = f.id, kind_title(f.kind), self.ctx.today(), f.status == "open"
+
+        def work() -> int:
+            if confirm:  # starting a complaint is saying "this is a problem": the finding is confirmed first
+                findings_svc.set_status(vault, fid, "confirmed")
+            return cases_svc.open_case_from_finding(vault, fid, title, today)
 
         def done(case_id: int) -> None:
-            self._say(lambda: tr(N_("Case {id} opened from this finding. Choose the letter to draft."),
-                                 id=case_id))
+            if confirm:
+                self._say(lambda: tr(N_("Finding confirmed and case {id} opened. Choose the letter to draft."),
+                                     id=case_id))
+            else:
+                self._say(lambda: tr(N_("Case {id} opened from this finding. Choose the letter to draft."),
+                                     id=case_id))
             self.data_changed.emit()
             self.letter_requested.emit(fid)
 
-        Op(self, lambda: cases_svc.open_case_from_finding(vault, fid, title, today)).success(done).failure(
-            self._failed).run()
+        Op(self, work).success(done).failure(self._failed).run()
 
     def _changed(self) -> None:
         self.data_changed.emit()
@@ -307,7 +326,8 @@ class FindingsPage(Page):
         for button, text in ((self.confirm_button, N_("C&onfirm")), (self.dismiss_button, N_("&Dismiss…")),
                              (self.reopen_button, N_("Re&open")), (self.complaint_button, N_("Start a &complaint"))):
             button.setText(_(text))
-        self.complaint_button.setToolTip(_("Opens a case for this finding; letters are drafted from the case."))
+        self.complaint_button.setToolTip(_("Confirms the finding and opens a case for it; letters are drafted from "
+                                           "the case."))
         self.table.setAccessibleName(_("Findings"))
         self._update(detail=True)
 
