@@ -18,6 +18,9 @@ from mybnpl.ui.main_window import MainWindow
 from mybnpl.ui.pages.dossier import DossiersPage
 from mybnpl.ui.worker import wait_for_ops
 from mybnpl.vault.db import Vault
+from mybnpl.vault.keys import KdfParams
+from mybnpl.vault.keystore import MemoryKeyStore
+from mybnpl.vault.manager import KeyMode, VaultManager
 from tests.dossier.helpers import screenshot_png
 
 from .conftest import TODAY
@@ -82,3 +85,16 @@ def test_locking_clears_the_page(qtbot: QtBot, window: MainWindow, page: Dossier
     window.retranslate()
     window.lock()
     assert page.target.count() == 0 and not page.export_button.isEnabled()
+
+
+def test_an_empty_vault_says_what_a_dossier_needs(qtbot: QtBot, window: MainWindow, tmp_path: Path,
+                                                  keystore: MemoryKeyStore, fast_kdf: KdfParams) -> None:
+    empty, _key = VaultManager(tmp_path / "empty.mybnpl", keystore, kdf=fast_kdf).create(KeyMode.KEYRING)
+    try:
+        page = window.page("dossiers")
+        assert isinstance(page, DossiersPage)
+        page.set_vault(empty)
+        qtbot.waitUntil(lambda: page.pages_stack.currentWidget() is page.empty, timeout=10_000)
+        assert "Import a statement" in page.empty.text_label.text() and not page.export_button.isEnabled()
+    finally:
+        empty.close()

@@ -11,6 +11,7 @@ from mybnpl.core.catalog import Catalog
 from mybnpl.services.transactions import count_transactions, page_transactions
 from mybnpl.ui.main_window import MainWindow
 from mybnpl.ui.models import TransactionsModel
+from mybnpl.ui.pages.accounts import AccountsPage
 from mybnpl.ui.pages.transactions import TransactionsPage
 from mybnpl.vault.db import Vault
 from mybnpl.vault.keys import KdfParams
@@ -70,5 +71,10 @@ def test_empty_vault_shows_empty_state(qtbot: QtBot, window: MainWindow, tmp_pat
         page.set_vault(empty)
         assert page.model.rowCount() == 0
         assert page.stack.currentWidget() is page.empty
+        accounts = window.page("accounts")
+        assert isinstance(accounts, AccountsPage) and accounts.stack.currentWidget() is accounts.table
+        accounts.set_vault(empty)
+        assert accounts.stack.currentWidget() is accounts.empty
+        assert "import a statement" in accounts.empty.text_label.text() and accounts.count_label.text() == ""
     finally:
         empty.close()

@@ -157,6 +157,7 @@ def test_no_secure_keyring_keeps_the_switch_off(qtbot: QtBot, window: MainWindow
     window.show_page("settings")
     qtbot.waitUntil(lambda: page.keyring_usable is False)
     assert not page.switch_button.isEnabled() and page.change_button.isEnabled()
+    assert page.keyring_note.isVisible() and "cannot hold the key" in page.keyring_note.text()  # and says why
 
 
 def test_backup_and_restore_with_progress_cancel_and_the_backups_own_key(qtbot: QtBot, window: MainWindow,

@@ -50,7 +50,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "empty.pdf": ("error", "empty"),
     "issue-912.pdf": ("imported", ""),
     "malformed-from-issue-932.pdf": ("kept_as_evidence", "no_text_layer"),
-    "password-example.pdf": ("error", "UserError"),  # opens with "test", then: no table to map
+    "password-example.pdf": ("kept_as_evidence", "unsupported_format"),  # opens with "test"; no table: kept
     "senate-expenditures.pdf": ("imported", ""),
     "wechat_trim21.csv": ("imported", ""),
 }
@@ -89,6 +89,7 @@ def test_new_user_pass(qtbot: QtBot, tmp_path: Path, walkthrough: ModuleType, la
     # b. every file: imported, a duplicate, or refused with the code the user is told about
     got = {Path(o["file"]).name: (o["outcome"], o["code"]) for o in results["imports"]}
     assert got == EXPECTED
+    assert "bugs" not in results, results["bugs"]  # no button ended in the bug box
     imported = {Path(o["file"]).name: o for o in results["imports"] if o["outcome"] == "imported"}
     assert imported["meituan.csv"]["provider"] == "meituan_yuefu" and imported["meituan.csv"]["bnpl_rows"] > 0
     assert imported["alipay_2023.csv"]["format"] == "alipay_csv"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mybnpl.cli.base import Cli, Sub
 from mybnpl.core.errors import UsageError
-from mybnpl.i18n import N_, _, tr
+from mybnpl.i18n import N_, _, ngettext, tr
 from mybnpl.letters.legal import LETTER_JURISDICTIONS
 from mybnpl.services import dossier as dossier_svc
 from mybnpl.services.catalog import load_catalog
@@ -51,8 +51,10 @@ class DossierCommands(Cli):
                                              requests=a.request)
         finally:
             vault.close()
-        lines = [tr("Dossier written to {path}: {pages} pages, {count} evidence items.", path=str(res.path),
-                    pages=res.pages, count=res.evidence_count),
+        lines = [tr("Dossier written to {path}: {pages}, {items}.", path=str(res.path),
+                    pages=ngettext("{n} page", "{n} pages", res.pages).format(n=res.pages),
+                    items=ngettext("{n} evidence item", "{n} evidence items", res.evidence_count).format(
+                        n=res.evidence_count)),
                  "SHA-256: " + res.sha256, tr("Signing key fingerprint: {fpr}", fpr=res.fingerprint)]
         lines += [tr("Evidence #{id}: {problem}; the original is attached.", id=i, problem=_(PROBLEM_LABELS.get(p, p)))
                   for i, p in res.problems]

@@ -182,8 +182,10 @@ def _unconsented(snap: Snapshot, ledger: Ledger, p: str, u: Use) -> Finding:
     never = ledger.never.get(p, [])
     later = ledger.first_enabled_after(p, u.day)
     en, zh = name_en(snap, p), name_zh(snap, p)
-    text_en = f"{en} was first used on {u.day}: {use_en}. "
-    text_zh = f"{zh}最早一次使用是在 {u.day}：{use_zh}。"
+    if u.row is not None:  # the row's text starts with its date and time: the day is not said twice
+        text_en, text_zh = f"{en} was first used on {use_en}. ", f"{zh}最早一次使用：{use_zh}。"
+    else:
+        text_en, text_zh = f"{en} was first used on {u.day}: {use_en}. ", f"{zh}最早一次使用是在 {u.day}：{use_zh}。"
     if never:
         text_en += f"You recorded that you never enabled {en}. "
         text_zh += f"您记录过自己从未开通{zh}。"
@@ -220,9 +222,12 @@ def _reenabled(snap: Snapshot, p: str, closure: Consent, u: Use) -> Finding:
     closed_on = closure.on_date.isoformat() if closure.on_date else "?"
     via_en = f" ({closure.channel})" if closure.channel else ""
     via_zh = f"（{closure.channel}）" if closure.channel else ""
-    text_en = (f"You recorded closing {en} on {closed_on}{via_en}. It was used again on {u.day}: {use_en}. "
-               f"{u.n_uses} use(s) after the closure. This suggests it was switched back on without your consent.")
-    text_zh = (f"您记录过在 {closed_on} 关闭{zh}{via_zh}。但在 {u.day} 它又被使用：{use_zh}。"
+    again_en = f"It was used again on {use_en}" if u.row is not None else f"It was used again on {u.day}: {use_en}"
+    again_zh = f"但它又被使用：{use_zh}" if u.row is not None else f"但在 {u.day} 它又被使用：{use_zh}"
+    uses = "1 use" if u.n_uses == 1 else f"{u.n_uses} uses"
+    text_en = (f"You recorded closing {en} on {closed_on}{via_en}. {again_en}. {uses} after the closure. This "
+               "suggests it was switched back on without your consent.")
+    text_zh = (f"您记录过在 {closed_on} 关闭{zh}{via_zh}。{again_zh}。"
                f"关闭后共使用 {u.n_uses} 次，说明它可能在未经您同意的情况下被重新开启。")
     return Finding(
         FindingKind.REENABLED_AFTER_CLOSURE, Severity.SERIOUS, p, snap.account_of_provider.get(p),

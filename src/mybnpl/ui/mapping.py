@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -28,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mybnpl.core.imports import ColumnMapping
-from mybnpl.i18n import N_, _, tr
-from mybnpl.importers.text import parse_amount_text, parse_date
-from mybnpl.services.names import list_text
+from mybnpl.core.imports import ColumnMapping, ImportFailed
+from mybnpl.i18n import N_, _, error_text, tr
+from mybnpl.importers import columns
+from mybnpl.importers.generic import MappedRow, map_rows
+from mybnpl.ui.import_model import DIRECTIONS
 from mybnpl.ui.widgets import muted, set_text
 
 PREVIEW_ROWS = 5
@@ -50,52 +50,13 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("payment_method", N_("&Payment method:"), N_("Payment method column")),
     ("external_id", N_("&Transaction id:"), N_("Transaction id column")),
 )
-GUESS: dict[str, tuple[str, ...]] = {
-    "date": ("date", "datum", "日期", "时间", "posted", "booking", "buchungstag", "fecha"),
-    "debit": ("debit", "借方", "支出金额", "withdrawal", "money out", "paid out"),
-    "credit": ("credit", "贷方", "收入金额", "deposit", "money in", "paid in"),
-    "amount": ("amount", "bedrag", "betrag", "montant", "金额", "value"),
-    "direction": ("收/支", "收支", "direction", "d/c", "dr/cr", "af bij"),
-    "merchant": ("merchant", "payee", "counterparty", "tegenpartij", "交易对方", "商户", "对方"),
-    "description": ("description", "omschrijving", "verwendungszweck", "摘要", "memo", "details", "narrative", "商品"),
-    "payment_method": ("payment method", "支付方式", "付款方式"),
-    "external_id": ("transaction id", "交易单号", "流水号", "transactiereferentie", "reference"),
-}
-# Formats the generic importer also reads that text.parse_date does not try by itself (bank and card exports).
-EXTRA_DATE_FORMATS = ("%d-%b-%Y", "%d-%b-%y", "%d/%m/%y", "%m/%d/%y", "%d.%m.%y", "%d-%m-%y", "%m-%d-%Y", "%d %b %y",
-                      "%d/%b/%Y", "%B %d, %Y")
-_SYMBOL_CURRENCY = (("£", "GBP"), ("€", "EUR"), ("$", "USD"), ("¥", "CNY"), ("￥", "CNY"))
+SKIPPED = {"pending": N_("Pending: not posted yet, skipped"), "summary": N_("A balance or total row, skipped")}
 
 
-def guess_mapping(header: Sequence[str], rows: Sequence[Sequence[str]]) -> ColumnMapping | None:
-    """A first guess from the column names (English, Chinese, Dutch, German); None without a date column."""
-    used: set[str] = set()
-    found: dict[str, str] = {}
-    for field, words in GUESS.items():
-        if field == "amount" and ("debit" in found or "credit" in found):
-            continue
-        hit = next((h for h in header if h not in used and any(w in h.casefold() for w in words)), None)
-        if hit:
-            found[field] = hit
-            used.add(hit)
-    if "date" not in found:
-        return None
-    cells = " ".join(c for r in rows[:SAMPLE_ROWS] for c in r)
-    currency = next((code for sym, code in _SYMBOL_CURRENCY if sym in cells), "CNY")
-    return ColumnMapping(
-        date=found["date"], amount=found.get("amount"), debit=found.get("debit"), credit=found.get("credit"),
-        merchant=found.get("merchant"), description=found.get("description"),
-        payment_method=found.get("payment_method"), external_id=found.get("external_id"),
-        direction=found.get("direction"), currency=currency)
-
-
-def read_date(text: str) -> date | None:
-    return parse_date(text) or next((d for f in EXTRA_DATE_FORMATS if (d := parse_date(text, f))), None)
-
-
-def _direction(value: str, negative_is_out: bool) -> str:
-    negative = value.startswith("-")
-    return _("Out") if negative == negative_is_out else _("In")
+def guess_mapping(header: Sequence[str], rows: Sequence[Sequence[str]], name: str = "") -> ColumnMapping | None:
+    """A first guess from the column names and the cells (importers.columns); None without a date column. A PDF's
+    mapped table takes one currency for all rows, so there a currency column gives its most common code."""
+    return columns.guess_mapping(header, rows, currency_column=not name.casefold().endswith(".pdf"))
 
 
 class MappingDialog(QDialog):
@@ -192,7 +153,7 @@ class MappingDialog(QDialog):
         self.combos["date"].setFocus()
         self.resize(900, 680)
         self.retranslate()
-        self.set_mapping(initial or guess_mapping(self.header, self.rows))
+        self.set_mapping(initial or guess_mapping(self.header, self.rows, name))
 
     @staticmethod
     def _table_style(table: QTableWidget) -> None:
@@ -243,31 +204,28 @@ class MappingDialog(QDialog):
         j = self.header.index(col)
         return row[j] if j < len(row) else ""
 
-    def _read(self, row: list[str]) -> tuple[str, str, str, str, str]:
-        """(date, amount, direction, merchant, problem) of one row, read as the mapping says."""
-        date_text = self._cell(row, "date")
-        parsed = read_date(date_text)
-        problems = [] if parsed else [tr(N_("“{text}” is not a date"), text=date_text)]
-        amount, direction = "", ""
-        if self.column("amount"):
-            text = self._cell(row, "amount")
-            value = parse_amount_text(text)
-            if value is None:
-                problems.append(tr(N_("“{text}” is not an amount"), text=text))
-            else:
-                amount, direction = value.lstrip("-"), _direction(value, self.negative_box.isChecked())
-        else:
-            debit, credit = parse_amount_text(self._cell(row, "debit")), parse_amount_text(self._cell(row, "credit"))
-            if debit and float(debit):
-                amount, direction = debit.lstrip("-"), _("Out")
-            elif credit and float(credit):
-                amount, direction = credit.lstrip("-"), _("In")
-            else:
-                problems.append(_("no amount in the debit or credit column"))
-        if self.column("direction"):
-            direction = self._cell(row, "direction") or direction
+    def _read(self) -> list[tuple[str, str, str, str, str]]:
+        """(date, amount, direction, merchant, problem) of each sample row, read by the importer's own row reader."""
+        try:
+            read = list(map_rows(self.header, list(enumerate(self.rows, 1)), self.mapping(), self.name))
+        except ImportFailed as e:  # not expected: the choices are the header's own columns
+            return [("", "", "", "", error_text(e))]
+        return [self._shown(r, row) for r, row in zip(read, self.rows, strict=True)]
+
+    def _shown(self, r: MappedRow, row: list[str]) -> tuple[str, str, str, str, str]:
+        if r.tx is not None:
+            t = r.tx
+            return (t.posted_on.isoformat(), str(t.amount.amount), _(DIRECTIONS[t.direction.value]), t.merchant, "")
         merchant = self._cell(row, "merchant") or self._cell(row, "description")
-        return parsed.isoformat() if parsed else "", amount, direction, merchant, list_text(problems)
+        if r.skip in SKIPPED:
+            problem = _(SKIPPED[r.skip])
+        elif r.skip == "date":
+            problem = tr(N_("“{text}” is not a date"), text=r.text) if r.text else _("No date")
+        elif not self.column("amount"):
+            problem = _("no amount in the debit or credit column")
+        else:
+            problem = tr(N_("“{text}” is not an amount"), text=r.text) if r.text else _("No amount")
+        return "", "", "", merchant, problem
 
     def _update(self) -> None:
         self.negative_box.setEnabled(self.column("amount") is not None)
@@ -277,7 +235,7 @@ class MappingDialog(QDialog):
         if not usable:
             set_text(self.summary, _("Choose the date column, and an amount column or debit and credit columns."))
             return
-        read = [self._read(r) for r in self.rows]
+        read = self._read()
         self.preview.setRowCount(min(PREVIEW_ROWS, len(read)))
         for i, values in enumerate(read[:PREVIEW_ROWS]):
             for j, value in enumerate(values):
@@ -288,7 +246,8 @@ class MappingDialog(QDialog):
                     item.setForeground(QColor(ERROR_COLOR))
                     item.setToolTip(value)
                 self.preview.setItem(i, j, item)
-        good = sum(1 for values in read if not values[4])
+        skipped = {_(m) for m in SKIPPED.values()}  # skipped as the import skips them: not a problem
+        good = sum(1 for values in read if not values[4] or values[4] in skipped)
         set_text(self.summary, tr(N_("{ok} of {n} sample rows read without problems."), ok=good, n=len(read)))
 
     def retranslate(self) -> None:

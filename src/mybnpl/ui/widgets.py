@@ -29,6 +29,9 @@ MIN_PASSPHRASE = 8
 EMPTY_TEXT_WIDTH = 540
 
 
+ERROR_TEXT = "#c62828"  # the serious-finding red: readable on light and dark palettes
+
+
 def on_click(source: QAbstractButton | QAction, fn: Callable[[], object]) -> None:
     """Call ``fn()`` when the button is clicked or the action triggered. The signal's ``checked`` argument is
     dropped on purpose: connected directly, a method with an optional first parameter (``export(path=None)``)
@@ -213,13 +216,15 @@ class PassphraseFields(QWidget):
 
     def _update(self) -> None:
         p, q = self.first.text(), self.second.text()
+        mismatch = bool(p and q and p != q and len(q) >= min(len(p), MIN_PASSPHRASE))
         if not p:
             text = tr(N_("Use at least {minimum} characters; a short sentence works well."),
                       minimum=MIN_PASSPHRASE)
-        elif q and p != q and len(q) >= min(len(p), MIN_PASSPHRASE):
+        elif mismatch:
             text = _("The two passphrases do not match.")
         else:
             text = strength_text(p)
+        self.hint.setStyleSheet(f"color: {ERROR_TEXT};" if mismatch else "")  # a mistake reads as one, not grey
         set_text(self.hint, text)
         self.changed.emit()
 

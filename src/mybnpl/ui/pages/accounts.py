@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -24,14 +25,14 @@ from PySide6.QtWidgets import (
 
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import UserError
-from mybnpl.i18n import N_, _, current_language, error_text, tr
+from mybnpl.i18n import N_, _, current_language, error_text, ngettext, tr
 from mybnpl.services import reminders as reminders_svc
 from mybnpl.services.accounts import add_account, list_accounts
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.models import AccountsModel, provider_display
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.plan_dialog import PlanDialog
-from mybnpl.ui.widgets import muted, on_click, set_text
+from mybnpl.ui.widgets import EmptyState, muted, on_click, set_text
 from mybnpl.vault.db import Vault
 
 
@@ -122,8 +123,14 @@ class AccountsPage(Page):
         bar.addWidget(self.remind_button)
         bar.addWidget(self.plan_button)
         bar.addWidget(self.add_button)
+        self.empty = EmptyState("accounts", N_("No accounts yet"), N_(
+            "An account appears by itself when you import a statement or an export. For a product without one "
+            "(拼多多 先用后付, Afterpay, Klarna), use Add account… or Add plan by hand…"))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
         self.body.addLayout(bar)
-        self.body.addWidget(self.table, 1)
+        self.body.addWidget(self.stack, 1)
         self.dialog: AddAccountDialog | None = None
         self.plan_dialog: PlanDialog | None = None
         self.retranslate()
@@ -148,7 +155,8 @@ class AccountsPage(Page):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        set_text(self.count_label, _("No accounts yet.") if n == 0 else "")
+        set_text(self.count_label, ngettext("{n} account", "{n} accounts", n).format(n=n) if n else "")
+        self.stack.setCurrentWidget(self.table if n or self.vault is None else self.empty)
 
     def open_add_dialog(self) -> AddAccountDialog | None:
         if self.vault is None:
@@ -209,4 +217,6 @@ class AccountsPage(Page):
         self.add_button.setAccessibleName(_("Add account"))
         self.table.setAccessibleName(_("Accounts"))
         self.model.retranslate()
+        if hasattr(self, "empty"):
+            self.empty.retranslate()
         self._update_count()

@@ -21,16 +21,17 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from mybnpl.core.errors import UserError
-from mybnpl.i18n import N_, _, current_language, error_text, tr
+from mybnpl.i18n import N_, _, current_language, error_text, ngettext, tr
 from mybnpl.services import dossier as dossier_svc
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.pages.base import Page
-from mybnpl.ui.widgets import muted, on_click, set_text
+from mybnpl.ui.widgets import EmptyState, muted, on_click, set_text
 from mybnpl.ui.worker import Op, Progress
 
 if TYPE_CHECKING:
@@ -95,9 +96,15 @@ class DossiersPage(Page):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
+        self.empty = EmptyState("dossiers", N_("Nothing to put in a dossier yet"), N_(
+            "A dossier is built from an account or a complaint case. Import a statement or add an account first; "
+            "to make a case, start a complaint from a finding."))
+        self.pages_stack = QStackedWidget()
+        self.pages_stack.addWidget(self.pages)
+        self.pages_stack.addWidget(self.empty)
         layout = QVBoxLayout()
         layout.addLayout(self.form)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.pages_stack, 1)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -112,6 +119,7 @@ class DossiersPage(Page):
         self.cancel()
         self.target.clear()
         self.pages.clear()
+        self.pages_stack.setCurrentWidget(self.pages)
         set_text(self.status, "")
         self._set_ready(False)
 
@@ -138,8 +146,7 @@ class DossiersPage(Page):
             self.target.setCurrentIndex(index)
         ready = bool(items)
         self._set_ready(ready and self._op is None)
-        if not ready:
-            set_text(self.status, _("No cases or accounts yet: add an account or start a complaint first."))
+        self.pages_stack.setCurrentWidget(self.pages if ready else self.empty)
 
     def select(self, kind: str, item_id: int) -> None:
         index = self.target.findData(f"{kind}:{item_id}")
@@ -237,10 +244,12 @@ class DossiersPage(Page):
     def _exported(self, result: object) -> None:
         assert isinstance(result, dossier_svc.ExportResult)
         self.last_export = result
-        set_text(self.status, tr(N_("Dossier written to {path}: {pages} pages, {count} evidence items.\n"
-                                    "SHA-256 {sha}\nSigning key fingerprint: {fpr}"), path=str(result.path),
-                                 pages=result.pages, count=result.evidence_count, sha=result.sha256,
-                                 fpr=result.fingerprint))
+        n, k = result.pages, result.evidence_count
+        set_text(self.status, tr(N_("Dossier written to {path}: {pages}, {items}.\nSHA-256 {sha}\nSigning key "
+                                    "fingerprint: {fpr}"), path=str(result.path),
+                                 pages=ngettext("{n} page", "{n} pages", n).format(n=n),
+                                 items=ngettext("{n} evidence item", "{n} evidence items", k).format(n=k),
+                                 sha=result.sha256, fpr=result.fingerprint))
 
     def ask_verify_path(self) -> str:
         name, _filter = QFileDialog.getOpenFileName(self, _("Verify a dossier"), str(Path.home()),
@@ -289,3 +298,4 @@ class DossiersPage(Page):
         self.verify_button.setText(_("&Verify a dossier…"))
         self.cancel_button.setText(_("Cancel"))
         self.pages.setAccessibleName(_("Preview of the dossier's pages"))
+        self.empty.retranslate()

@@ -180,7 +180,8 @@ class EvidencePage(Page):
         self.status.setWordWrap(True)
         self.empty = EmptyState("evidence", N_("Your proof, kept intact"),
                                 N_("Add screenshots, exported files, statements or chat records: drop them here or "
-                                   "use Add evidence…. They are stored unchanged inside the encrypted vault."))
+                                   "use the Add evidence… button. They are stored unchanged inside the encrypted "
+                                   "vault."))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty)

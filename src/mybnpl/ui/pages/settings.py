@@ -69,6 +69,7 @@ class SettingsPage(Page):
         # Whether a secure OS keyring exists: asked once, off the GUI thread, when the page is first shown (the
         # probe loads the keyring package and asks the system: about 0.25 s that start-up should not pay).
         self.keyring_usable: bool | None = None
+        self._keyring_reason = ""
         self._probing = False
 
         self.prefs = QGroupBox()
@@ -117,8 +118,13 @@ class SettingsPage(Page):
         self.vault_status = muted(QLabel())
         self.vault_status.setObjectName("vaultStatus")
         self.vault_status.setWordWrap(True)
+        self.keyring_note = muted(QLabel())  # why "Switch to the system keyring" is off, when it is
+        self.keyring_note.setObjectName("keyringNote")
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.setVisible(False)
         vform.addWidget(self.vault_info)
         vform.addLayout(buttons)
+        vform.addWidget(self.keyring_note)
         vform.addWidget(self.backups)
         vform.addWidget(self.vault_status)
 
@@ -227,6 +233,11 @@ class SettingsPage(Page):
             self.switch_button.setText(_("Switch to the system &keyring…"))
             if not self._keyring_usable():
                 self.switch_button.setEnabled(False)
+        unusable = mode is KeyMode.PASSPHRASE and self.keyring_usable is False
+        set_text(self.keyring_note, tr(N_("The system keyring cannot hold the key on this computer: {reason}. Your "
+                                          "passphrase protects the vault."), reason=_(self._keyring_reason))
+                 if unusable else "")
+        self.keyring_note.setVisible(unusable)
         for b in (self.change_button, self.switch_button, self.lock_button):
             b.setAccessibleName(b.text().replace("&", "").replace("…", ""))
 
@@ -238,7 +249,8 @@ class SettingsPage(Page):
         return self.keyring_usable
 
     def _keyring_known(self, status: KeyringStatus) -> None:
-        self.keyring_usable = status.usable
+        self.keyring_usable, self._keyring_reason = status.usable, status.reason
+        self._update_vault_texts()
         if self.vault is not None and status.usable:
             self.switch_button.setEnabled(True)
 
