@@ -47,6 +47,9 @@ def test_finding_letter_states_it_to_the_recipient_with_rows_and_evidence(demo: 
     assert f.explanation_zh not in d.text and "您记录" not in d.text and "未经您" not in d.text
     assert "首次被用于付款" in d.text and f"{f.first_seen.year}年" in d.text
     assert "授权记录" in d.text and "request" not in d.missing_fields
+    # the first use is stated once, with its row: no second "first payment" line that could name another row
+    assert "首次出现" not in d.text
+    assert "首次出现美团月付付款" in _draft(demo, "complaint", "meituan_yuefu", "CN", "zh").text  # without a finding
     with pytest.raises(InvalidInput):  # a finding about another provider cannot back this account's letter
         _draft(demo, "complaint", "huabei", "CN", "zh", finding_id=f.id)
     case = next(c for c in cases_svc.list_cases(demo, TODAY) if c["id"] == d.case_id)

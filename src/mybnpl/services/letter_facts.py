@@ -16,14 +16,19 @@ from mybnpl.services.profile import get_profile
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 
+FIRST_USE_KINDS = frozenset({"unconsented_enrollment", "reenabled_after_closure"})
+
 
 def gather_facts(vault: Vault, catalog: Catalog, account_id: int, today: date, *, finding_id: int | None = None,
                  case_id: int | None = None, extra: Mapping[str, str] | None = None) -> LetterFacts:
     account = repos.get_account(vault, account_id)
     provider = catalog.get(account.provider_id)
     finding = _finding(vault, finding_id) if finding_id is not None else None
+    # A finding about the first use already states it, with its rows: a second "first payment" line (the first
+    # payment out, which may be a later row than the first use) would read as a contradiction.
+    about_first_use = finding is not None and finding.kind in FIRST_USE_KINDS and bool(finding.rows)
     timeline = [*_consents(vault, account.provider_id, account_id, provider.names),
-                *_first_use(vault, account_id, account.currency, provider.names),
+                *([] if about_first_use else _first_use(vault, account_id, account.currency, provider.names)),
                 *(_case_history(vault, case_id) if case_id is not None else [])]
     timeline.sort(key=lambda e: (e.on is not None, e.on or date.min))
     return LetterFacts(
