@@ -154,6 +154,25 @@ def test_profile_and_lock(qtbot: QtBot, win: MainWindow, demo_vault: Vault) -> N
         win.unlock_dialog.close()
 
 
+def test_new_letter_offers_the_users_details_first(qtbot: QtBot, win: MainWindow, demo_vault: Vault) -> None:
+    page = letters_page(win)
+    win.show_page("letters")
+    assert profile_svc.get_profile(demo_vault)["name"] == ""
+    draft = page.new_letter()
+    assert draft is not None and draft.profile_row.isVisible() and "[FILL IN]" in draft.profile_note.text()
+    qtbot.mouseClick(draft.profile_button, Qt.MouseButton.LeftButton)
+    profile = page.profile_dialog
+    assert profile is not None and profile.parent() is draft and profile.isVisible()  # on top of the draft
+    profile.fields["name"].setText("王小明")
+    profile.accept()
+    qtbot.waitUntil(lambda: not draft.profile_row.isVisible(), timeout=10_000)
+    assert profile_svc.get_profile(demo_vault)["name"] == "王小明"
+    draft.reject()
+    again = page.new_letter()
+    assert again is not None and not again.profile_row.isVisible()  # asked once, not every time
+    again.reject()
+
+
 def test_answer_deadline_reminds_once_then_escalation(qtbot: QtBot, win: MainWindow, demo_vault: Vault,
                                                        ctx: UiContext) -> None:
     from datetime import datetime, timedelta

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtWidgets import (
@@ -9,8 +10,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,11 +23,12 @@ from mybnpl.i18n import N_, _, current_language
 from mybnpl.letters.compose import kind_name as letter_kind_name
 from mybnpl.letters.legal import KINDS
 from mybnpl.services import findings as findings_svc
+from mybnpl.services import profile as profile_svc
 from mybnpl.services.accounts import list_accounts
 from mybnpl.services.finding_text import kind_title
 from mybnpl.services.names import provider_name
 from mybnpl.ui.context import UiContext
-from mybnpl.ui.widgets import date_picker, muted, picked
+from mybnpl.ui.widgets import date_picker, muted, on_click, picked
 from mybnpl.vault.db import Vault
 
 JURISDICTIONS = ("CN", "UK", "EU", "US")
@@ -48,7 +52,7 @@ class DraftDialog(QDialog):
     """What to write: kind, account, jurisdiction, language and, optionally, the finding it is about."""
 
     def __init__(self, ctx: UiContext, vault: Vault, parent: QWidget | None = None,
-                 finding_id: int | None = None) -> None:
+                 finding_id: int | None = None, edit_profile: Callable[[QWidget], object] | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.kind = QComboBox()
@@ -88,6 +92,21 @@ class DraftDialog(QDialog):
         note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        # Without the user's own details every letter starts with [FILL IN …] lines: offer them here, once.
+        self.profile_row = QWidget()
+        row = QHBoxLayout(self.profile_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.profile_note = QLabel(_("Your name, address and phone are not in the vault yet: letters mark them "
+                                     "[FILL IN]. Fill them in once and every letter uses them."))
+        self.profile_note.setWordWrap(True)
+        self.profile_button = QPushButton(_("Your &details…"))
+        self.profile_button.setObjectName("draftProfile")
+        if edit_profile is not None:
+            on_click(self.profile_button, lambda: edit_profile(self))
+        row.addWidget(self.profile_note, 1)
+        row.addWidget(self.profile_button)
+        self.profile_row.setVisible(edit_profile is not None and not profile_svc.get_profile(vault).get("name"))
+        layout.addWidget(self.profile_row)
         layout.addWidget(note)
         layout.addWidget(_buttons(self, _("&Draft")))
         self.setWindowTitle(_("New letter"))

@@ -276,7 +276,7 @@ class LettersPage(Page):
         vault = self.vault
         if vault is None:
             return None
-        self.draft_dialog = DraftDialog(self.ctx, vault, self, finding_id=finding_id)
+        self.draft_dialog = DraftDialog(self.ctx, vault, self, finding_id=finding_id, edit_profile=self.edit_profile)
         self.draft_dialog.accepted.connect(self._draft)
         self.draft_dialog.open()
         return self.draft_dialog
@@ -376,11 +376,11 @@ class LettersPage(Page):
 
         Op(self, lambda: letters_svc.attach_reply(vault, rid, path, today)).success(done).failure(self._failed).run()
 
-    def edit_profile(self) -> ProfileDialog | None:
+    def edit_profile(self, parent: QWidget | None = None) -> ProfileDialog | None:
         vault = self.vault
         if vault is None:
             return None
-        self.profile_dialog = ProfileDialog(profile_svc.get_profile(vault), self)
+        self.profile_dialog = ProfileDialog(profile_svc.get_profile(vault), parent or self)
         self.profile_dialog.accepted.connect(self._save_profile)
         self.profile_dialog.open()
         return self.profile_dialog
@@ -390,9 +390,12 @@ class LettersPage(Page):
         if vault is None or d is None:
             return
         values = d.values()
-        Op(self, lambda: profile_svc.set_profile(vault, **values)).success(
-            lambda _p: set_text(self.status, _("Your details are saved; new letters use them."))).failure(
-            self._failed).run()
+        def saved(_profile: object) -> None:
+            set_text(self.status, _("Your details are saved; new letters use them."))
+            if self.draft_dialog is not None and self.draft_dialog.isVisible():
+                self.draft_dialog.profile_row.setVisible(not values.get("name"))
+
+        Op(self, lambda: profile_svc.set_profile(vault, **values)).success(saved).failure(self._failed).run()
 
     def _failed(self, err: UserError) -> None:
         set_text(self.status, error_text(err))
