@@ -15,14 +15,16 @@ import re
 import struct
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from python_calamine import CalamineWorkbook, PasswordError
 
 from mybnpl.core.catalog import Catalog, parse_catalog
-from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, ParsedTx
+from mybnpl.core.imports import ColumnMapping, ImportCode, ImportFailed, ParsedStatement, ParsedTx
 from mybnpl.core.models import Direction
 from mybnpl.core.money import Money
 from mybnpl.i18n import N_
@@ -42,8 +44,10 @@ _PENDING = {"pending", "pend", "待入账", "处理中", "ausstehend", "vorgemer
 _SUMMARY = {"opening balance", "closing balance", "turnover", "balance brought forward", "balance carried forward",
             "subtotal", "期初余额", "期末余额", "合计", "总计", "本期合计", "beginsaldo", "eindsaldo", "anfangssaldo"}
 _DIRECTION_WORDS = {w: d for d, words in (
-    (Direction.OUT, "支出 出 借 借方 d dr debit debet db af s soll out -"),
-    (Direction.IN, "收入 入 贷 贷方 k c cr credit kredit bij h haben in +"),
+    (Direction.OUT, "支出 支 出 借 借方 借记 付 付款 转出 d dr debit debet db af s soll belastung lastschrift out - "
+                    "withdrawal uttag ausgang"),
+    (Direction.IN, "收入 收 入 贷 贷方 贷记 收款 转入 k c cr credit kredit bij h haben gutschrift in + deposit "
+                   "insättning eingang"),
     (Direction.NEUTRAL, "不计收支 其他 / neutral")) for w in words.split()}
 _CURRENCY_NAMES = {"人民币": "CNY", "rmb": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD", "欧元": "EUR",
                    "英镑": "GBP", "日元": "JPY", "£": "GBP", "€": "EUR", "$": "USD", "¥": "CNY"}
@@ -75,6 +79,12 @@ def bnpl_product(*texts: str) -> str | None:
     """The catalog provider whose alias the texts name (Klarna, Clearpay, 花呗, ...), by its alias rule."""
     hit = catalog().match_payment_method(" | ".join(t for t in texts if t))
     return hit.id if hit else None
+
+
+def direction_word(text: str) -> Direction | None:
+    """What a direction marker says: "CR", "Cr.", "Credit", "贷", "K", "收入" are money in; "DR", "借", "支出" out."""
+    t = _norm(text)
+    return _DIRECTION_WORDS.get(t) or (_DIRECTION_WORDS.get(t[:-1]) if t.endswith(".") and len(t) > 1 else None)
 
 
 def currency_code(text: str) -> str | None:
@@ -199,8 +209,11 @@ def _shape(row: list[str]) -> tuple[int, int]:  # filled cells, and the position
     return sum(1 for c in row if c), max((j + 1 for j, c in enumerate(row) if c), default=0)
 
 
-def _datelike(cell: str) -> bool:
+def is_datelike(cell: str) -> bool:
     return bool(cell) and len(cell) < 40 and _DATELIKE.fullmatch(cell) is not None
+
+
+_datelike = is_datelike
 
 
 def _header_at(rows: list[list[str]]) -> int | None:
@@ -263,14 +276,17 @@ def _strptime(value: str, fmt: str) -> date | None:
         return None
 
 
-def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
-    fmt, grid, repaired = _grid(data, name)
-    header, body = _table(grid, name)
-    if not body:
-        raise fail(ImportCode.EMPTY, name)
-    if (m := opts.mapping) is None:
-        raise fail(ImportCode.NEEDS_MAPPING, name, columns=", ".join(header))
+class MappedRow(NamedTuple):
+    """One body row read through a mapping: a transaction, or why not (``skip``: pending, summary, date, amount)
+    with the text that could not be read. The import and the mapping step's preview both read rows with this."""
 
+    line: int
+    tx: ParsedTx | None
+    skip: str = ""
+    text: str = ""
+
+
+def _columns(header: list[str], m: ColumnMapping, name: str) -> dict[str, int | None]:
     def col(value: str | None) -> int | None:
         match = [j for j, h in enumerate(header) if value and _norm(h) == _norm(value)]
         if value and not match:
@@ -280,51 +296,85 @@ def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
         raise fail(ImportCode.BAD_MAPPING, name, detail="map the date, and an amount column or debit/credit columns")
     ix = {k: col(getattr(m, k, None) or m.extra.get(k)) for k in ("date", "amount", "debit", "credit", "direction",
           "merchant", "description", "payment_method", "external_id", "time", "status", "category")}
-    code = currency_code(m.currency or "")  # the currency: a column, else an ISO code
     ix["cur"] = next((j for j, h in enumerate(header) if _norm(h) == _norm(m.currency or "-")), None)
-    if ix["cur"] is None and code is None:
+    if ix["cur"] is None and currency_code(m.currency or "") is None:
         col(m.currency)  # neither a column nor a currency code: BAD_MAPPING
-    default_cur = code if ix["cur"] is None and code else currency_code(opts.currency) or "CNY"
+    return ix
+
+
+def _default_currency(header: list[str], m: ColumnMapping, currency: str) -> str:
+    """The mapping's currency code, unless it names a column (then ``currency``, for rows without a code)."""
+    code = currency_code(m.currency or "")
+    by_column = any(_norm(h) == _norm(m.currency or "-") for h in header)
+    return code if code and not by_column else currency_code(currency) or "CNY"
+
+
+def map_rows(header: list[str], body: list[tuple[int, list[str]]], m: ColumnMapping, name: str,
+             currency: str = "CNY") -> Iterator[MappedRow]:
+    """The body rows (line number, cells) read through ``m``; ``currency`` where neither the mapping nor the row
+    names one. Raises BAD_MAPPING for a column the header does not have."""
+    ix = _columns(header, m, name)
+    default_cur = _default_currency(header, m, currency)
 
     def get(key: str, row: list[str]) -> str:
         j = ix.get(key)
-        return row[j] if j is not None else ""
+        return row[j] if j is not None and j < len(row) else ""
     dated = [d for _, r in body if (d := get("date", r)) and _norm(d) not in _PENDING]
     formats = _pick_format(dated, m.date_format, default_cur == "USD")
-    txs: list[ParsedTx] = []
-    pending = summary = 0
-    bad: dict[str, list[tuple[int, str]]] = {"dates": [], "amounts": []}
     for line, row in body:
         dtext = get("date", row)
-        if _norm(dtext) in _PENDING or any(_norm(get(k, row)) in _SUMMARY for k in ("date", "merchant", "description")):
-            pending, summary = (pending + 1, summary) if _norm(dtext) in _PENDING else (pending, summary + 1)
+        if _norm(dtext) in _PENDING:
+            yield MappedRow(line, None, "pending", dtext)
+            continue
+        if any(_norm(get(k, row)) in _SUMMARY for k in ("date", "merchant", "description")):
+            yield MappedRow(line, None, "summary")
             continue
         posted = next((p for f in formats if (p := _strptime(_TIME_TAIL.sub("", dtext), f))), None)
         amount, direction = _amount(get("amount", row) if ix["amount"] is not None else None, get("debit", row),
                                     get("credit", row), get("direction", row), m.negative_is_out)
         if posted is None or amount is None or direction is None:
             shown = dtext if posted is None else get("amount", row) or f"{get('debit', row)}/{get('credit', row)}"
-            bad["dates" if posted is None else "amounts"].append((line, shown))
+            yield MappedRow(line, None, "date" if posted is None else "amount", shown)
             continue
         merchant, desc, pm = get("merchant", row), get("description", row), get("payment_method", row)
         when = dtext if dtext != _TIME_TAIL.sub("", dtext) else " ".join(x for x in (dtext, get("time", row)) if x)
-        txs.append(ParsedTx(posted_on=posted, amount=Money(amount, currency_code(get("cur", row)) or default_cur),
-                            direction=direction, merchant=merchant or desc, description=desc if merchant else "",
-                            payment_method=pm, bnpl_product=bnpl_product(pm, merchant, desc),
-                            external_id=get("external_id", row) or None, status=get("status", row),
-                            category=get("category", row), posted_at=when, row=line))
+        yield MappedRow(line, ParsedTx(
+            posted_on=posted, amount=Money(amount, currency_code(get("cur", row)) or default_cur),
+            direction=direction, merchant=merchant or desc, description=desc if merchant else "", payment_method=pm,
+            bnpl_product=bnpl_product(pm, merchant, desc), external_id=get("external_id", row) or None,
+            status=get("status", row), category=get("category", row), posted_at=when, row=line))
+
+
+def parse(data: bytes, name: str, opts: ParseOptions) -> ParsedStatement:
+    fmt, grid, repaired = _grid(data, name)
+    header, body = _table(grid, name)
+    if not body:
+        raise fail(ImportCode.EMPTY, name)
+    if (m := opts.mapping) is None:
+        raise fail(ImportCode.NEEDS_MAPPING, name, columns=", ".join(header))
+    txs: list[ParsedTx] = []
+    pending = summary = 0
+    bad: dict[str, list[tuple[int, str]]] = {"date": [], "amount": []}
+    for r in map_rows(header, body, m, name, opts.currency):
+        if r.tx is not None:
+            txs.append(r.tx)
+        elif r.skip in bad:
+            bad[r.skip].append((r.line, r.text))
+        else:
+            pending, summary = (pending + 1, summary) if r.skip == "pending" else (pending, summary + 1)
     counted = len(body) - pending - summary
     for what, rows in bad.items():
         if counted and len(rows) * 5 > counted:
-            column = m.date if what == "dates" else m.amount or m.debit or m.credit
-            raise fail(ImportCode.BAD_MAPPING, name, detail=f"{len(rows)} of {counted} rows have no readable {what} "
+            column = m.date if what == "date" else m.amount or m.debit or m.credit
+            raise fail(ImportCode.BAD_MAPPING, name, detail=f"{len(rows)} of {counted} rows have no readable {what}s "
                        f"in column “{column}” (line {rows[0][0]}: “{rows[0][1]}”)")
-    skipped = sorted(bad["dates"] + bad["amounts"]) or [(0, "")]
+    skipped = sorted(bad["date"] + bad["amount"]) or [(0, "")]
     warnings = [(w, p) for w, p, on in (
         (W_PENDING, {"count": str(pending)}, pending), (W_SUMMARY, {"count": str(summary)}, summary),
         (W_BAD_ROWS, {"count": str(len(skipped)), "line": str(skipped[0][0]), "detail": f"“{skipped[0][1]}”"},
          skipped[0][0]),
         (W_QUOTES, {"count": str(len(repaired)), "line": str(repaired[:1] and repaired[0])}, repaired)) if on]
+    default_cur = _default_currency(header, m, opts.currency)
     dates, currencies = [t.posted_on for t in txs], Counter(t.amount.currency for t in txs)
     return ParsedStatement(
         format=fmt, provider_id=opts.provider_hint if opts.provider_hint in catalog().ids() else None,
@@ -337,9 +387,9 @@ def _amount(text: str | None, debit_text: str, credit_text: str, flag_text: str,
             negative_is_out: bool) -> tuple[Decimal | None, Direction | None]:
     """Unsigned amount and direction: a signed column (with a D/K flag or CR/DR suffix), or debit/credit columns."""
     if text is not None:
-        suffix = re.search(r"\s*\b(CR|DR|Cr|Dr)$", text)
+        suffix = re.search(r"\s*\b(CR|DR|Cr|Dr)\.?$", text)
         value = decimal_amount(text[:suffix.start()] if suffix else text)
-        flag = _DIRECTION_WORDS.get(_norm(flag_text)) or _DIRECTION_WORDS.get(suffix.group(1).lower() if suffix else "")
+        flag = direction_word(flag_text) or direction_word(suffix.group(1) if suffix else "")
         if value is None or flag is not None or value == 0:
             return (None, None) if value is None else (abs(value), flag or Direction.NEUTRAL)
         return abs(value), Direction.OUT if (value < 0) == negative_is_out else Direction.IN
