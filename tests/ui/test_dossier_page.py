@@ -59,6 +59,9 @@ def test_preview_export_verify(qtbot: QtBot, page: DossiersPage, tmp_path: Path)
     qtbot.mouseClick(page.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page._op is None, timeout=20_000)
     assert page.status.text().startswith("verified: case.pdf") and page.last_report is not None
+    # the whole file's hash, to compare with the one shown at export, and what the signature does not cover
+    assert f"File SHA-256: {page.last_export.sha256}" in page.status.text()
+    assert "not how the pages are drawn" in page.status.text()
     junk = tmp_path / "junk.pdf"
     junk.write_bytes(b"not a pdf")
     page.verify(junk)

@@ -166,7 +166,7 @@ def _verification(data: DossierData, public_pem: str, fingerprint: str) -> list[
         PageBreak(), Heading(label("verification", lang)), Paragraph(label("verify_intro", lang)),
         Heading(label("public_key", lang), 2), Paragraph(public_pem.strip(), style="mono"),
         Heading(label("fingerprint", lang), 2), Paragraph(fingerprint, style="mono"),
-        Paragraph(label("fingerprint_note", lang), style="small"),
+        Paragraph(label("fingerprint_note", lang), style="small"), Paragraph(label("scope_note", lang), style="small"),
         Paragraph(label("step1", lang), style="small"), Paragraph("pdfdetach -saveall dossier.pdf", style="mono"),
         Paragraph(label("step2", lang), style="small"),
         Paragraph("sha256sum evidence-* dossier-content.json", style="mono"),

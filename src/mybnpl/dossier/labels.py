@@ -66,6 +66,12 @@ _L: dict[str, tuple[str, str]] = {
         "Every original evidence file is attached to this PDF, unmodified. manifest.json lists each item's "
         "SHA-256 and details and is signed with the complainant's Ed25519 key (signature in manifest.json.sig). "
         "Anyone can check them with standard tools:"),
+    "scope_note": (
+        "签名覆盖嵌入的证据原件和卷宗内容（dossier-content.json，即各页所印的数据），不覆盖页面的绘制方式。"
+        "如需确认收到的正是投诉人导出的文件，请向投诉人核对整个文件的 SHA-256。",
+        "The signature covers the attached originals and the dossier's content (dossier-content.json, the data the "
+        "pages print), not how the pages are drawn. To be sure you hold the very file the complainant exported, "
+        "confirm the whole file's SHA-256 with them."),
     "public_key": ("签名公钥", "Signing public key"),
     "fingerprint": ("公钥指纹（SHA-256）", "Key fingerprint (SHA-256)"),
     "fingerprint_note": (
@@ -144,7 +150,24 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
 SOURCES: dict[str, tuple[str, str]] = {
     "event": ("事件日志", "event log"), "consent": ("授权记录", "consent record"), "letter": ("信函", "letter"),
     "evidence": ("证据", "evidence"), "installment": ("分期", "installment"),
+    "statement": ("导入的账单", "imported statement"),
 }
+# Timeline lines the dossier writes itself: the facts a finding rests on, dated when they happened.
+FACTS: dict[str, tuple[str, str]] = {
+    "first_seen": ("{kind}（最早一次：{what}）", "{kind} (the first time: {what})"),
+    "statement": ("导入账单 {name}（{n} 条记录）", "statement {name} imported ({n} rows)"),
+    "by_import": ("（导入时自动添加）", " (added by an import)"),
+}
+
+
+def fact(key: str, lang: str, **params: object) -> str:
+    zh, en = FACTS[key]
+    return (zh if lang == "zh" else en).format(**params)
+
+
+def colon(lang: str) -> str:
+    """The colon after a label: full width in Chinese."""
+    return "：" if lang == "zh" else ": "
 
 
 def event_kind(kind: str, lang: str) -> str:

@@ -10,7 +10,7 @@ import base64
 import binascii
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -71,6 +71,7 @@ class Report:
     created: str = ""
     manifest_sha256: str = ""
     pages: int = 0
+    file_sha256: str = ""  # of the whole file: the signature covers its attachments, not how its pages are drawn
 
     @property
     def ok(self) -> bool:
@@ -79,10 +80,15 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {"verified": self.ok, "items": self.items, "intact": self.checked, "fingerprint": self.fingerprint,
                 "title": self.title, "created": self.created, "manifest_sha256": self.manifest_sha256,
-                "pages": self.pages, "problems": [p.to_json() for p in self.problems]}
+                "pages": self.pages, "file_sha256": self.file_sha256,
+                "problems": [p.to_json() for p in self.problems]}
 
 
 def verify_bytes(data: bytes, name: str = "file", expected_fingerprint: str | None = None) -> Report:
+    return replace(_verify(data, name, expected_fingerprint), file_sha256=hashlib.sha256(data).hexdigest())
+
+
+def _verify(data: bytes, name: str, expected_fingerprint: str | None) -> Report:
     try:
         files, pages = read_attachments(data)
     except (pdfium.PdfiumError, OSError, ValueError):

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 from mybnpl.atomic import atomic_writer
 from mybnpl.core.catalog import PROVIDER_STEP, Catalog, Provider
 from mybnpl.core.errors import InvalidInput, NotFound, UserError
+from mybnpl.core.money import Money
 from mybnpl.dossier import signing
-from mybnpl.dossier.labels import event_kind, label, source_name, summary_text
+from mybnpl.dossier.labels import colon, event_kind, fact, label, source_name, summary_text
 from mybnpl.dossier.model import (
     AccountInfo,
     DossierData,
@@ -226,8 +227,22 @@ def _humanize(summary: str, names: dict[str, str]) -> str:
     return _WORD.sub(lambda m: names.get(m.group(0), m.group(0)), summary).replace(" -> ", " → ")
 
 
-def _timeline(vault: Vault, scope: _Scope, letter_ids: list[int], finding_ids: list[int], evidence_ids: list[int],
-              plan_ids: list[int], lang: str, catalog: Catalog) -> list[TimelineEntry]:
+def _first_what(vault: Vault, f: findings_svc.FindingRow, lang: str) -> str:
+    """The first row a finding rests on, in a few words: "2025-02-12 19:08 · ¥10.06 · 美团商家代金券"."""
+    if not f.transaction_ids:
+        return ""
+    rows = vault.query("SELECT posted_at, posted_on, amount_minor, currency, merchant FROM transactions WHERE id = ?",
+                       (f.transaction_ids[0],))
+    if not rows:
+        return ""
+    at, on, minor, currency, merchant = rows[0]
+    return " · ".join(x for x in (str(at or on)[:16], Money.from_minor(int(minor), str(currency)).format(),
+                                  str(merchant or "")) if x)
+
+
+def _timeline(vault: Vault, scope: _Scope, letter_ids: list[int], findings: list[findings_svc.FindingRow],
+              evidence_ids: list[int], plan_ids: list[int], lang: str, catalog: Catalog) -> list[TimelineEntry]:
+    finding_ids = [f.id for f in findings]
     rows = vault.query(
         "SELECT at, on_date, kind, summary FROM events WHERE (entity = 'case' AND entity_id IN "
         f"({_in(scope.case_ids)})) OR (entity = 'letter' AND entity_id IN ({_in(letter_ids)})) OR "
@@ -235,9 +250,17 @@ def _timeline(vault: Vault, scope: _Scope, letter_ids: list[int], finding_ids: l
         f"({_in(evidence_ids)})) OR (entity = 'plan' AND entity_id IN ({_in(plan_ids)})) OR "
         "(entity = 'account' AND entity_id = ?) ORDER BY at, id", (scope.account_id,))
     names = _names(catalog, lang)
+    sep, by_import = colon(lang), fact("by_import", lang)
     out = [TimelineEntry(date.fromisoformat(r[1]) if r[1] else datetime.fromisoformat(r[0]).date(),
-                         f"{event_kind(r[2], lang)}: {_humanize(r[3], names)}" if r[3] else event_kind(r[2], lang),
-                         source_name("event", lang)) for r in rows]
+                         event_kind(r[2], lang) + sep + _humanize(r[3].replace(" (import)", by_import), names)
+                         .replace(": ", sep) if r[3] else event_kind(r[2], lang), source_name("event", lang))
+           for r in rows]
+    # What happened before anything was recorded: each finding's first occurrence, and the statements it rests on
+    for f in findings:
+        what = _first_what(vault, f, lang)
+        if what:
+            out.append(TimelineEntry(f.first_seen, fact("first_seen", lang, kind=kind_title(f.kind, lang), what=what),
+                                     source_name("statement", lang)))
     for kind, on, channel, note in vault.query(
             "SELECT kind, on_date, channel, note FROM consents WHERE provider_id = ? AND (account_id IS NULL OR "
             "account_id = ?) ORDER BY id", (scope.provider.id, scope.account_id)):
@@ -292,7 +315,7 @@ def gather(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accoun
     evidence = _evidence(vault, scope, letter_ids, finding_ids)
     account = repos.get_account(vault, scope.account_id)
     plans = _plans(vault, account.id, lang)
-    timeline = _timeline(vault, scope, letter_ids, finding_ids, [e.id for e in evidence], [p.id for p in plans],
+    timeline = _timeline(vault, scope, letter_ids, findings, [e.id for e in evidence], [p.id for p in plans],
                          lang, catalog)
     letter_infos = _letters(vault, letters, lang, today)
     profile = get_profile(vault)
