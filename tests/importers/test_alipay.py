@@ -256,6 +256,8 @@ def test_forked_helper_reads_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> N
     real_fork = cn_common.os.fork
     monkeypatch.setattr(cn_common, "PARALLEL_ROWS", 2)
     monkeypatch.setattr(cn_common, "_idle_cpus", lambda: 1)
+    # a thread left over by an earlier test (a finished worker's pool thread) would make in_halves refuse to fork
+    monkeypatch.setattr(cn_common.threading, "active_count", lambda: 1)
     monkeypatch.setattr(cn_common.os, "fork", lambda: forks.append(1) or real_fork())
     assert [parse(d) for d in cases] == alone
     assert len(forks) == len(cases)
@@ -269,6 +271,7 @@ def test_failed_helper_half_is_read_here(monkeypatch: pytest.MonkeyPatch) -> Non
     alone = [parse(d) for d in cases]
     monkeypatch.setattr(cn_common, "PARALLEL_ROWS", 2)
     monkeypatch.setattr(cn_common, "_idle_cpus", lambda: 1)
+    monkeypatch.setattr(cn_common.threading, "active_count", lambda: 1)
     monkeypatch.setattr(cn_common, "_from_helper", lambda _payload: None)  # unreadable answer or a dead helper
     assert [parse(d) for d in cases] == alone
     monkeypatch.setattr(cn_common, "_idle_cpus", lambda: 0)  # no idle CPU: no helper
