@@ -341,10 +341,10 @@ class PreviewPanel(QWidget):
         self.model.retranslate()
         lang = current_language()
         self.provider.clear()
-        self.provider.addItem(_("(no BNPL provider)"), None)
+        self.provider.addItem(_("(no BNPL product)"), None)
         for p in sorted(self._catalog.all(), key=lambda p: (p.currency != "CNY", p.name(lang))):
             self.provider.addItem(provider_display(p, lang), p.id)
-        for label, text in zip(self.form_labels, (N_("Format:"), N_("&Provider:"), N_("Rows:"), N_("Reconciliation:")),
+        for label, text in zip(self.form_labels, (N_("Format:"), N_("&Product:"), N_("Rows:"), N_("Reconciliation:")),
                                strict=True):
             label.setText(_(text))
         for button, text, name in ((self.mapping_button, N_("Change &mapping…"), N_("Change the column mapping")),

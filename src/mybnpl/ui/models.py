@@ -118,7 +118,7 @@ class TransactionsModel(QAbstractTableModel):
 
 
 class AccountsModel(QAbstractTableModel):
-    COLUMNS: tuple[str, ...] = (N_("Provider"), N_("Label"), N_("Currency"), N_("Added"))
+    COLUMNS: tuple[str, ...] = (N_("Product"), N_("Label"), N_("Currency"), N_("Added"))
 
     def __init__(self, catalog: Catalog, parent: Any = None) -> None:
         super().__init__(parent)

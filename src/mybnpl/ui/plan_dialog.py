@@ -108,7 +108,7 @@ class PlanDialog(QDialog):
 
         self.labels: list[tuple[QLabel, str]] = []
         form = QFormLayout()
-        for widget, msgid in ((self.provider, N_("&Provider:")), (self.merchant, N_("&Merchant:")),
+        for widget, msgid in ((self.provider, N_("&Product:")), (self.merchant, N_("&Merchant:")),
                               (self.total, N_("&Total price:")), (self.fee, N_("F&ee:")),
                               (self.currency, N_("C&urrency:")), (self.installments, N_("&Installments:")),
                               (self.first_due, N_("&First payment due:")), (self.cadence, N_("&Repeats:"))):
@@ -275,7 +275,7 @@ class PlanDialog(QDialog):
             label.setText(_(msgid))
         for i, (_code, msgid) in enumerate(CADENCES):
             self.cadence.setItemText(i, _(msgid))
-        self.provider.setAccessibleName(_("Provider"))
+        self.provider.setAccessibleName(_("Product"))
         self.merchant.setAccessibleName(_("Merchant"))
         self.merchant.setPlaceholderText(_("e.g. the shop or app where you bought"))
         self.total.setAccessibleName(_("Total price"))

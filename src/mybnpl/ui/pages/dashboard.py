@@ -198,7 +198,7 @@ class DashboardPage(Page):
         set_text(self.no_findings, _("No open findings. Problems mybnpl detects will appear here first."))
         set_text(self.empty_hint, _("Your vault is empty. Import a statement or export on the Import page, "
                                     "or add an account or a plan on the Accounts page."))
-        self.findings.setHorizontalHeaderLabels([_("Severity"), _("Provider"), _("What was found"), _("Since")])
+        self.findings.setHorizontalHeaderLabels([_("Severity"), _("Product"), _("What was found"), _("Since")])
         self.findings.setAccessibleName(_("Open findings"))
         self.dues.retranslate()
         self.reminders.retranslate()

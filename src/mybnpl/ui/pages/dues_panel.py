@@ -283,7 +283,7 @@ class DuesPanel(QWidget):
     def retranslate(self) -> None:
         set_text(self.title, _("Late and due in the next 7 days"))
         self.table.setAccessibleName(_("Late and due in the next 7 days"))
-        self.table.setHorizontalHeaderLabels([_("Due"), _("Provider"), _("Account"), _("What"), _("Amount")])
+        self.table.setHorizontalHeaderLabels([_("Due"), _("Product"), _("Account"), _("What"), _("Amount")])
         set_text(self.empty, _("Nothing is due in the next 7 days."))
         self.paid_button.setText(_("Mark &paid…"))
         self.ics_button.setText(_("Export &calendar…"))
