@@ -1,5 +1,6 @@
 """Entry script of the PyInstaller bundle: the same ``mybnpl.cli:main`` as the installed ``mybnpl`` command
-(no subcommand starts the desktop app; ``--import-worker`` runs the isolated statement parser)."""
+(no subcommand starts the desktop app; ``--import-worker`` runs the isolated statement parser,
+``--pdf-worker`` the isolated PDF worker of dossiers)."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from mybnpl import pdfdoc
-from mybnpl.dossier import assemble, images, verify
+from mybnpl.dossier import assemble, images, isolated, verify
 from mybnpl.dossier.manifest import MANIFEST_NAME, attachment_name
 from mybnpl.services import dossier as dossier_svc
 from mybnpl.services import evidence as evidence_svc
@@ -244,11 +245,9 @@ def test_english_dossier_and_account_scope(case: Case, tmp_path: Path) -> None:
 def test_a_failed_export_leaves_no_file(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "fail.pdf"
 
-    def boom(*_a: Any, **_k: Any) -> None:
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(assemble, "attach", boom)
-    with pytest.raises(RuntimeError):
+    # the PDF worker (a child process) dies on everything: no dossier can be written
+    monkeypatch.setattr(isolated, "worker_command", lambda: [sys.executable, "-I", "-c", "import os; os.abort()"])
+    with pytest.raises(dossier_svc.DossierWriteFailed):
         dossier_svc.export_dossier(case.vault, load_catalog(), out, case_id=case.case_id, today=TODAY)
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()

@@ -115,6 +115,10 @@ def main(argv: Sequence[str] | None = None, env: Env | None = None) -> int:
             from mybnpl.importers.worker import main as worker_main
 
             return worker_main()
+        if sys.argv[1:] == ["--pdf-worker"]:  # the isolated PDF worker of dossiers, in a frozen build
+            from mybnpl.dossier.worker import main as pdf_worker_main
+
+            return pdf_worker_main()
     env = env or Env()
     argv = list(sys.argv[1:] if argv is None else argv)
     _prescan_lang(argv, env.environ)

@@ -1,5 +1,9 @@
 """PDFium steps of a dossier: probe PDF evidence, place its pages on the reserved pages of the rendered body,
-attach the originals and the manifest, and write the result.
+attach the originals and the manifest, write the result, and read a dossier's attachments back.
+
+Every function here that is given evidence or a dossier file runs in the PDF worker process
+(:mod:`mybnpl.dossier.worker`, started by :mod:`mybnpl.dossier.isolated` with the limits of
+:mod:`mybnpl.isolation`), never in the app: a PDF that crashes or takes over PDFium takes down only that child.
 
 Why PDFium (pypdfium2, already a dependency for statements) and no new library: it imports a page as a form
 XObject (vector, text stays selectable), writes embedded files, and saves to a stream; one C library that
@@ -13,13 +17,16 @@ import contextlib
 import hashlib
 import threading
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pypdfium2 as pdfium
 
-from mybnpl.dossier.body import Appendix
+if TYPE_CHECKING:
+    from mybnpl.dossier.body import Appendix
+
+Box = tuple[int, float, float, float, float]  # page index in the body, x0, y0, x1, y1 (points)
 
 PDFIUM_LOCK = threading.RLock()
 MAX_MERGED_PAGES = 300  # per document; the rest of a longer PDF travels as its attachment
@@ -63,8 +70,7 @@ class HashingWriter:
         return self.fh.write(b)
 
 
-def _place(doc: pdfium.PdfDocument, src: pdfium.PdfDocument, src_index: int,
-           where: tuple[int, float, float, float, float]) -> None:
+def _place(doc: pdfium.PdfDocument, src: pdfium.PdfDocument, src_index: int, where: Box) -> None:
     """Draw page ``src_index`` of ``src``, as a vector form XObject, centred and scaled into the box."""
     page_index, x0, y0, x1, y1 = where
     src_page = src[src_index]
@@ -87,18 +93,23 @@ def _place(doc: pdfium.PdfDocument, src: pdfium.PdfDocument, src_index: int,
 
 
 def merge_pages(doc: pdfium.PdfDocument, appendix: Appendix, data: bytes) -> bool:
-    """Place the appendix's PDF pages on its reserved pages; False when PDFium refused one (the page stays
-    blank under its caption; the original is attached anyway)."""
+    """Place the appendix's PDF pages on its reserved pages (see :func:`merge_boxes`)."""
+    return merge_boxes(doc, [slot.boxes[slot.key] for slot in appendix.slots], data)
+
+
+def merge_boxes(doc: pdfium.PdfDocument, boxes: Sequence[Box], data: bytes) -> bool:
+    """Place page i of the PDF ``data`` into ``boxes[i]``; False when PDFium refused one (the page stays blank
+    under its caption; the original is attached anyway)."""
     try:
         src = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
         return False
     ok = True
     try:
-        for i, slot in enumerate(appendix.slots):
+        for i, box in enumerate(boxes):
             try:
-                _place(doc, src, i, slot.boxes[slot.key])
-            except (pdfium.PdfiumError, ValueError, KeyError, ZeroDivisionError):
+                _place(doc, src, i, box)
+            except (pdfium.PdfiumError, ValueError, KeyError, ZeroDivisionError, IndexError):
                 ok = False
     finally:
         src.close()
@@ -111,35 +122,6 @@ def attach(doc: pdfium.PdfDocument, items: Iterable[Attachment]) -> None:
         att.set_data(item.data)
         if item.description and hasattr(att, "set_desc"):
             att.set_desc(item.description[:500])
-
-
-def finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix], bytes],
-           attachments: Callable[[], Iterable[Attachment]], out: BinaryIO,
-           step: Callable[[str], None] = lambda _s: None) -> tuple[int, str, int]:
-    """Body PDF → merged pages, attachments, written to ``out``. Returns (pages, sha256 of the file, size)."""
-    with PDFIUM_LOCK:
-        return _finish(body, appendices, load, attachments, out, step)
-
-
-def _finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix], bytes],
-            attachments: Callable[[], Iterable[Attachment]], out: BinaryIO,
-            step: Callable[[str], None]) -> tuple[int, str, int]:
-    doc = pdfium.PdfDocument(body)
-    try:
-        for a in appendices:
-            if a.kind == "pdf" and a.slots:
-                step("merge")
-                if not merge_pages(doc, a, load(a)):
-                    a.problem = a.problem or "page"
-        step("attach")
-        attach(doc, attachments())
-        step("write")
-        writer = HashingWriter(out)
-        doc.save(writer)
-        pages = len(doc)
-    finally:
-        doc.close()
-    return pages, writer.sha.hexdigest(), writer.size
 
 
 def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:

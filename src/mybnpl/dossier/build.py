@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from mybnpl import pdfdoc
-from mybnpl.dossier import assemble, images, signing
+from mybnpl.dossier import assemble, images, isolated, signing
 from mybnpl.dossier.body import Appendix, build_blocks
 from mybnpl.dossier.labels import label
 from mybnpl.dossier.manifest import (
@@ -77,10 +77,6 @@ def _classify(e: EvidenceInfo, blob: bytes) -> Appendix:
             return Appendix(e, name, "image", image=images.prepare_image(blob))
         except images.ImageError as err:
             return Appendix(e, name, "image", problem="too_large" if "too large" in str(err) else "image")
-    if e.media_type == "application/pdf":
-        pages, problem = assemble.probe_pdf(blob)
-        return Appendix(e, name, "pdf", pages=min(pages, assemble.MAX_MERGED_PAGES), total_pages=pages,
-                        problem=problem)
     text = None
     if e.media_type.startswith("text/") and len(blob) <= MAX_TEXT_BYTES:
         try:
@@ -91,6 +87,19 @@ def _classify(e: EvidenceInfo, blob: bytes) -> Appendix:
             except UnicodeDecodeError:
                 text = None
     return Appendix(e, name, "other", text=text)
+
+
+def _classified(e: EvidenceInfo, blob: bytes) -> list[Appendix]:
+    return [_classify(e, blob)]
+
+
+def _probed(batch: list[tuple[EvidenceInfo, bytes]]) -> list[Appendix]:
+    """PDF evidence, probed in the PDF worker (one child for the whole batch)."""
+    out = []
+    for (e, _blob), (pages, problem) in zip(batch, isolated.probe_pdfs([b for _, b in batch]), strict=True):
+        out.append(Appendix(e, attachment_name(e.id, e.filename), "pdf", pages=min(pages, assemble.MAX_MERGED_PAGES),
+                            total_pages=pages, problem=problem))
+    return out
 
 
 def _load(e: EvidenceInfo) -> bytes:
@@ -110,17 +119,39 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
     n = len(data.evidence)
     total = n * 2 + 4
     # decoding images and zlib release the GIL: two workers use both cores of a small machine; at most a few
-    # originals are in flight at once, so memory does not grow with the number of items
-    appendices: list[Appendix] = []
+    # originals are in flight at once, so memory does not grow with the number of items. PDFs are probed by the
+    # PDF worker in batches (one child process per batch, not per file), meanwhile.
+    found: list[Appendix | None] = [None] * n
+    pending: deque[tuple[list[int], Future[list[Appendix]]]] = deque()
+    pdfs: list[tuple[int, EvidenceInfo, bytes]] = []
+
+    def probe_pdfs() -> None:
+        batch = [(e, blob) for _, e, blob in pdfs]
+        pending.append(([i for i, *_ in pdfs], pool.submit(_probed, batch)))
+        pdfs.clear()
+
+    def collect(limit: int) -> None:
+        while len(pending) > limit:
+            where, future = pending.popleft()
+            for i, a in zip(where, future.result(), strict=True):
+                found[i] = a
+
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        pending: deque[Future[Appendix]] = deque()
         for i, e in enumerate(data.evidence):
             check()
             progress(i, total, "read")
-            if len(pending) >= 2 * WORKERS:
-                appendices.append(pending.popleft().result())
-            pending.append(pool.submit(_classify, e, _load(e)))
-        appendices += [f.result() for f in pending]
+            collect(2 * WORKERS - 1)
+            blob = _load(e)
+            if e.media_type != "application/pdf":
+                pending.append(([i], pool.submit(_classified, e, blob)))
+                continue
+            pdfs.append((i, e, blob))
+            if sum(len(b) for *_, b in pdfs) >= isolated.PROBE_BATCH_BYTES:
+                probe_pdfs()
+        if pdfs:
+            probe_pdfs()
+        collect(0)
+    appendices = [a for a in found if a is not None]
     content = content_json(data)
     manifest = Manifest(
         created=created, lang=data.lang, title=data.title, case_reference=data.case_reference,
@@ -157,7 +188,7 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
         yield assemble.Attachment(SIGNATURE_NAME, signature, "Ed25519 signature of manifest.json")
         yield assemble.Attachment(PUBLIC_KEY_NAME, pem.encode("ascii"), "Ed25519 public key")
 
-    pages, sha, size = assemble.finish(body, appendices, lambda a: _load(a.evidence), attachments, out, step)
+    pages, sha, size = isolated.finish(body, appendices, attachments, out, step)
     progress(total, total, "done")
     problems = tuple((a.evidence.id, a.problem) for a in appendices if a.problem)
     return Result(pages, n, sha, size, manifest.fingerprint, manifest_sha, problems)

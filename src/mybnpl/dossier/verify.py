@@ -1,7 +1,8 @@
 """Check a dossier PDF: every attached original against the signed manifest.
 
 Hostile input is expected (any file a user is handed): nothing here raises on bad content; every problem is a
-:class:`Problem` (a code, an English msgid for the UI/CLI to translate, and the item it names).
+:class:`Problem` (a code, an English msgid for the UI/CLI to translate, and the item it names). The file is read
+with PDFium only in the PDF worker process (:mod:`.isolated`); a crash or time-out there is "not_pdf".
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import pypdfium2 as pdfium
-
 from mybnpl.dossier import signing
-from mybnpl.dossier.assemble import read_attachments
+from mybnpl.dossier.isolated import WorkerFailed, read_attachments
 from mybnpl.dossier.manifest import (
     CONTENT_NAME,
     MANIFEST_NAME,
@@ -91,7 +90,7 @@ def verify_bytes(data: bytes, name: str = "file", expected_fingerprint: str | No
 def _verify(data: bytes, name: str, expected_fingerprint: str | None) -> Report:
     try:
         files, pages = read_attachments(data)
-    except (pdfium.PdfiumError, OSError, ValueError):
+    except (WorkerFailed, OSError):
         return Report((Problem("not_pdf", {"name": name}),))
     problems: list[Problem] = []
     counts = Counter(n for n, _ in files)

@@ -1,0 +1,251 @@
+"""The app's side of the PDF worker: every PDFium contact with evidence or with a dossier file someone hands the
+user happens in a limited child process (:mod:`mybnpl.dossier.worker`, :mod:`mybnpl.isolation`).
+
+What comes back is untrusted (a hostile PDF may have taken the child over) and is checked here: counts, sizes,
+names and page numbers within bounds, the answer complete. A child that crashes, runs out of memory or time, or
+answers nonsense becomes a documented problem: the PDF is "damaged" (export) or "not_pdf" (verify). The app
+itself never opens these bytes with PDFium; the finished dossier is written by the child and only copied (and
+hashed) here, so not even a file a compromised child made is parsed in the app.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, BinaryIO
+
+from mybnpl import isolation
+from mybnpl.dossier.assemble import Attachment, HashingWriter
+from mybnpl.dossier.body import Appendix
+
+MiB = 1 << 20
+MAX_PAGES = 1_000_000  # a page count beyond this is not a real answer
+MAX_ITEMS = 100_000  # attachments of one file
+MAX_NAME = 4096  # characters of an attachment name
+MAX_ANSWER_BYTES = 4 << 30  # attachments read back, or a written dossier
+PROBE_BATCH_BYTES = 64 * MiB  # PDFs probed by one child
+_PROBLEMS = ("", "encrypted", "damaged", "empty")
+
+
+class WorkerFailed(Exception):
+    """The child failed or its answer does not fit the protocol."""
+
+
+def worker_command() -> list[str]:
+    return isolation.python_command("mybnpl.dossier.worker", "--pdf-worker")
+
+
+def limits(size: int) -> isolation.ProcessLimits:
+    """Generous for honest input of ``size`` bytes, finite for hostile input: PDFium holds the file, what it
+    decodes of it and what it writes."""
+    return isolation.ProcessLimits(memory_bytes=768 * MiB + 4 * size, cpu_seconds=60 + size // MiB,
+                                   wall_seconds=60.0 + size / MiB)
+
+
+def _run(request: dict[str, object], chunks: Iterable[bytes], size: int,
+         read: Callable[[IO[bytes]], object]) -> object:
+    head = json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n"
+
+    def checked(stream: IO[bytes]) -> object:
+        try:
+            return read(stream)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+            raise WorkerFailed(f"unreadable answer ({type(e).__name__})") from None
+
+    try:
+        return isolation.run(worker_command(), _prefixed(head, chunks), limits(size), checked)
+    except isolation.ChildFailed as e:
+        raise WorkerFailed(str(e)) from None
+
+
+def _prefixed(head: bytes, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    yield head
+    yield from chunks
+
+
+def _line(stream: IO[bytes], limit: int = 64 * MiB) -> dict[str, object]:
+    line = stream.readline(limit)
+    if not line.endswith(b"\n"):
+        raise ValueError("answer cut off")
+    answer = json.loads(line.decode("utf-8"))
+    if not isinstance(answer, dict):
+        raise ValueError("not an object")
+    return answer
+
+
+def _int(v: object, top: int) -> int:
+    if type(v) is not int or not 0 <= v <= top:
+        raise ValueError("number out of range")
+    return v
+
+
+# --- probe ----------------------------------------------------------------------------------------------------
+
+def probe_pdfs(blobs: Sequence[bytes]) -> list[tuple[int, str]]:
+    """(page count, problem code or "") of each PDF, read by one child; when it fails, each is probed alone, and
+    a PDF whose own child fails is "damaged"."""
+    if not blobs:
+        return []
+    try:
+        return _probe(blobs)
+    except WorkerFailed:
+        if len(blobs) == 1:
+            return [(0, "damaged")]
+    out = []
+    for blob in blobs:
+        try:
+            out += _probe([blob])
+        except WorkerFailed:
+            out.append((0, "damaged"))
+    return out
+
+
+def _probe(blobs: Sequence[bytes]) -> list[tuple[int, str]]:
+    def read(stream: IO[bytes]) -> list[tuple[int, str]]:
+        answer = _line(stream, 1 << 20)
+        rows = answer["probe"]
+        if not isinstance(rows, list) or len(rows) != len(blobs):
+            raise ValueError("wrong number of answers")
+        out = []
+        for row in rows:
+            pages, problem = row
+            if problem not in _PROBLEMS:
+                raise ValueError("unknown problem")
+            out.append((_int(pages, MAX_PAGES), str(problem)))
+        if stream.read(1):
+            raise ValueError("bytes after the answer")
+        return out
+
+    size = sum(len(b) for b in blobs)
+    result = _run({"op": "probe", "sizes": [len(b) for b in blobs]}, blobs, size, read)
+    return result  # type: ignore[return-value]
+
+
+# --- verify ---------------------------------------------------------------------------------------------------
+
+def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
+    """Every embedded file (name, bytes) of a PDF and its page count. Raises WorkerFailed for anything that is
+    not a readable PDF (or a child that failed on it)."""
+    def read(stream: IO[bytes]) -> tuple[list[tuple[str, bytes]], int]:
+        head = _line(stream)
+        if "error" in head:
+            raise WorkerFailed("not a PDF")
+        names, sizes = head["names"], head["sizes"]
+        if not isinstance(names, list) or not isinstance(sizes, list) or len(names) != len(sizes) \
+                or len(names) > MAX_ITEMS:
+            raise ValueError("bad attachment list")
+        if not all(isinstance(n, str) and len(n) <= MAX_NAME for n in names):
+            raise ValueError("bad attachment name")
+        if sum(_int(s, MAX_ANSWER_BYTES) for s in sizes) > MAX_ANSWER_BYTES:
+            raise ValueError("attachments too large")
+        files = [(n, isolation.read_exactly(stream, s)) for n, s in zip(names, sizes, strict=True)]
+        if stream.read(1):
+            raise ValueError("bytes after the answer")
+        return files, _int(head["pages"], MAX_PAGES)
+
+    result = _run({"op": "attachments", "size": len(data)}, [data], len(data), read)
+    return result  # type: ignore[return-value]
+
+
+# --- export ---------------------------------------------------------------------------------------------------
+
+def finish(body: bytes, appendices: Sequence[Appendix], attachments: Callable[[], Iterable[Attachment]],
+           out: BinaryIO, step: Callable[[str], None] = lambda _s: None) -> tuple[int, str, int]:
+    """Body PDF → PDF evidence pages placed, originals attached, written to ``out`` (seekable: a failed attempt
+    is discarded), all by the child. Returns (pages, sha256 of the file, size).
+
+    A child that fails while it places one PDF's pages marks that PDF "damaged" and the dossier is made again
+    without placing it; a failure anywhere else is retried once without placing any PDF ("page"); a third failure
+    is an OSError (the caller reports that the file could not be written)."""
+    merge = {a.attachment: a for a in appendices if a.kind == "pdf" and a.slots and not a.problem}
+    size = len(body) + sum(a.evidence.size for a in appendices) + 16 * MiB  # the child holds all of it
+    while True:
+        out.seek(0)
+        out.truncate()
+        try:
+            return _finish(body, size, merge, attachments, out, step)
+        except _MergeFailed as e:
+            if e.name in merge:
+                merge.pop(e.name).problem = "damaged"
+                continue
+            if not merge:
+                raise OSError("the PDF writer stopped") from None
+            for a in merge.values():
+                a.problem = a.problem or "page"
+            merge = {}
+
+
+class _MergeFailed(Exception):
+    def __init__(self, name: str | None) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _finish(body: bytes, size: int, merge: dict[str, Appendix], attachments: Callable[[], Iterable[Attachment]],
+            out: BinaryIO, step: Callable[[str], None]) -> tuple[int, str, int]:
+    request = {"op": "finish", "body": len(body),
+               "merge": {name: [list(s.boxes[s.key]) for s in a.slots] for name, a in merge.items()}}
+    total = [len(body)]
+
+    def chunks() -> Iterator[bytes]:
+        yield body
+        for item in attachments():
+            total[0] += len(item.data)
+            yield json.dumps({"name": item.name, "desc": item.description[:500], "size": len(item.data)},
+                             ensure_ascii=False).encode("utf-8") + b"\n"
+            yield item.data
+
+    current: list[str | None] = [None]  # the PDF whose pages the child is placing
+    writer = HashingWriter(out)
+
+    def read(stream: IO[bytes]) -> int:
+        written, attaching = 0, False
+        while True:
+            head = isolation.read_exactly(stream, 9)
+            tag, size = head[:1], int.from_bytes(head[1:], "little")
+            if size > 64 * MiB:
+                raise ValueError("record too large")
+            payload = isolation.read_exactly(stream, size)
+            if tag == b"m":
+                name = payload.decode("utf-8")
+                if name not in merge or current[0] is not None:
+                    raise ValueError("unexpected record")
+                current[0] = name
+                _step(step, "merge")
+            elif tag == b"n" and current[0] is not None:
+                if payload != b"1":
+                    merge[current[0]].problem = merge[current[0]].problem or "page"
+                current[0] = None
+            elif tag == b"d" and current[0] is None:
+                if not attaching:
+                    attaching = True
+                    _step(step, "attach")
+                    _step(step, "write")
+                written += len(payload)
+                if written > MAX_ANSWER_BYTES or written > 2 * total[0] + 64 * MiB:
+                    raise ValueError("the written file is too large")
+                writer.write(payload)
+            elif tag == b"e" and current[0] is None:
+                answer = json.loads(payload.decode("utf-8"))
+                if stream.read(1):
+                    raise ValueError("bytes after the answer")
+                return _int(answer["pages"], MAX_PAGES) if isinstance(answer, dict) else _int(None, 0)
+            else:
+                raise ValueError("unexpected record")
+
+    try:
+        pages = _run(request, chunks(), size, read)
+    except WorkerFailed:
+        raise _MergeFailed(current[0]) from None
+    if not isinstance(pages, int) or pages < 1:
+        raise _MergeFailed(None)
+    out.flush()
+    return pages, writer.sha.hexdigest(), writer.size
+
+
+def _step(step: Callable[[str], None], name: str) -> None:
+    """A progress step; an error it raises (a cancel) stops the child at once."""
+    try:
+        step(name)
+    except Exception as e:
+        raise isolation.Stop(e) from None

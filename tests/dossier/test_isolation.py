@@ -1,0 +1,185 @@
+"""PDF evidence and dossier files are opened with PDFium only in the PDF worker (a limited child process): a PDF
+that crashes it, exhausts its memory or time, or a child that answers nonsense, becomes a documented problem
+("damaged" on export, "not_pdf" on verify); the app process never hands such bytes to PDFium."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pytest
+
+from mybnpl import isolation
+from mybnpl.dossier import isolated
+from mybnpl.dossier.manifest import attachment_name
+from mybnpl.services import dossier as dossier_svc
+from mybnpl.services import evidence as evidence_svc
+from mybnpl.services.catalog import load_catalog
+
+from .conftest import TODAY, Case
+from .helpers import statement_pdf
+
+MARK = b"HOSTILE-PDF-MARK"
+
+# The real worker, with a "PDFium" that misbehaves on any input holding MARK, in the way given by argv[1].
+_WRAPPER = f"""
+import os, sys, time
+from mybnpl.dossier import assemble, worker
+how, ops = sys.argv[1], sys.argv[2].split(",")
+def hostile(name):
+    real = getattr(assemble, name)
+    def run(*args):
+        if any(isinstance(a, bytes) and {MARK!r} in a for a in args):
+            if how == "crash":
+                os.abort()
+            if how == "sleep":
+                time.sleep(60)
+            if how == "memory":
+                hog = [bytearray(1 << 20) for _ in range(100_000)]
+        return real(*args)
+    setattr(assemble, name, run)
+for op in ops:
+    hostile(op)
+worker.main()
+"""
+
+
+def _hostile_worker(monkeypatch: pytest.MonkeyPatch, how: str, ops: str) -> None:
+    monkeypatch.setattr(isolated, "worker_command", lambda: [sys.executable, "-I", "-c", _WRAPPER, how, ops])
+
+
+def _hostile_pdf() -> bytes:
+    return statement_pdf(2, label="hostile") + b"%" + MARK + b"\n"  # still a valid PDF after its %%EOF
+
+
+def _export(case: Case, tmp_path: Path, name: str = "d.pdf") -> tuple[dossier_svc.ExportResult, Path]:
+    out = tmp_path / name
+    res = dossier_svc.export_dossier(case.vault, load_catalog(), out, case_id=case.case_id, lang="en", today=TODAY)
+    return res, out
+
+
+@pytest.fixture(scope="module")
+def hostile(case: Case) -> int:
+    e = evidence_svc.add_evidence_bytes(case.vault, _hostile_pdf(), "hostile.pdf", account_id=case.account_id,
+                                        link=("case", case.case_id))
+    return e.id
+
+
+@pytest.mark.parametrize("how, ops", [("crash", "probe_pdf"), ("memory", "probe_pdf"), ("crash", "merge_boxes"),
+                                      ("memory", "merge_boxes")])
+def test_a_pdf_that_kills_the_worker_is_listed_as_damaged(case: Case, hostile: int, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch, how: str,
+                                                          ops: str) -> None:
+    _hostile_worker(monkeypatch, how, ops)
+    monkeypatch.setattr(isolated, "limits", lambda size: isolation.ProcessLimits(
+        memory_bytes=512 * 2**20 + 4 * size, cpu_seconds=60, wall_seconds=60))
+    res, out = _export(case, tmp_path)
+    problems = dict(res.problems)
+    assert problems[hostile] == "damaged"
+    assert problems[case.evidence["broken.pdf"]] == "damaged" and problems[case.evidence["locked.pdf"]] == "encrypted"
+    assert case.evidence["statement.pdf"] not in problems  # the other PDFs are still placed
+    monkeypatch.undo()
+    report = dossier_svc.verify_file(out)
+    assert report.ok and report.pages == res.pages
+    # the original is attached all the same, byte for byte
+    files, _pages = isolated.read_attachments(out.read_bytes())
+    name = attachment_name(hostile, "hostile.pdf")
+    assert dict(files)[name] == _hostile_pdf()
+
+
+def test_a_pdf_that_hangs_the_worker_is_stopped_and_listed_as_damaged(case: Case, hostile: int, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _hostile_worker(monkeypatch, "sleep", "probe_pdf")
+    monkeypatch.setattr(isolated, "limits", lambda size: isolation.ProcessLimits(wall_seconds=4.0))
+    res, _out = _export(case, tmp_path)
+    assert dict(res.problems)[hostile] == "damaged"
+
+
+def test_a_worker_that_hangs_while_placing_pages_costs_only_that_pdf(case: Case, hostile: int, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _hostile_worker(monkeypatch, "sleep", "merge_boxes")
+    monkeypatch.setattr(isolated, "limits", lambda size: isolation.ProcessLimits(wall_seconds=6.0))
+    res, out = _export(case, tmp_path)
+    problems = dict(res.problems)
+    assert problems[hostile] == "damaged" and case.evidence["statement.pdf"] not in problems
+    monkeypatch.undo()
+    assert dossier_svc.verify_file(out).ok
+
+
+def test_the_app_never_opens_evidence_or_a_dossier_with_pdfium(case: Case, hostile: int, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*_a: Any, **_k: Any) -> None:
+        raise AssertionError("PDFium used in the app process")
+
+    monkeypatch.setattr(pdfium, "PdfDocument", forbidden)
+    monkeypatch.setattr(pdfium.raw, "FPDF_LoadMemDocument64", forbidden)
+    monkeypatch.setattr(pdfium.raw, "FPDF_LoadCustomDocument", forbidden)
+    res, out = _export(case, tmp_path)
+    assert dict(res.problems)[case.evidence["broken.pdf"]] == "damaged"
+    report = dossier_svc.verify_file(out)
+    assert report.ok and report.pages == res.pages
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.7\nnot really")
+    assert [p.code for p in dossier_svc.verify_file(bad).problems] == ["not_pdf"]
+    monkeypatch.undo()
+    assert len(pdfium.PdfDocument(out.read_bytes())) == res.pages  # the file itself is a real PDF
+
+
+@pytest.mark.parametrize("script", [
+    "import os; os.abort()",  # the child crashes
+    "import time; time.sleep(60)",  # … hangs (time-out)
+    "import sys; sys.stdin.buffer.read(); sys.stdout.write('{\"pages\": 1, \"names\": [\"a\"], "
+    "\"sizes\": [1099511627776]}\\n')",  # … claims a 1 TiB attachment
+    "import sys; sys.stdin.buffer.read(); sys.stdout.write('{\"pages\": 1, \"names\": [\"a\"], \"sizes\": [9]}\\nab')",
+    "import sys; sys.stdin.buffer.read(); sys.stdout.write('{\"pages\": -1, \"names\": [], \"sizes\": []}\\n')",
+    "import sys; sys.stdin.buffer.read(); sys.stdout.write('[1, 2]\\n')",
+])
+def test_verify_reports_not_pdf_when_the_worker_fails(case: Case, monkeypatch: pytest.MonkeyPatch,
+                                                      script: str) -> None:
+    monkeypatch.setattr(isolated, "worker_command", lambda: [sys.executable, "-I", "-c", script])
+    monkeypatch.setattr(isolated, "limits", lambda size: isolation.ProcessLimits(wall_seconds=3.0))
+    report = dossier_svc.verify_file(case.pdf)
+    assert [p.code for p in report.problems] == ["not_pdf"]
+
+
+def test_probe_answers_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = statement_pdf(2)
+    assert isolated.probe_pdfs([good, b"%PDF-1.7 no", b""]) == [(2, ""), (0, "damaged"), (0, "damaged")]
+    for answer in ('{"probe": [[3, "fine"]]}', '{"probe": [[-3, ""]]}', '{"probe": []}', '{"probe": [[1e9, ""]]}'):
+        script = f"import sys; sys.stdin.buffer.read(); sys.stdout.write({answer!r} + '\\n')"
+        monkeypatch.setattr(isolated, "worker_command", lambda s=script: [sys.executable, "-I", "-c", s])
+        assert isolated.probe_pdfs([good]) == [(0, "damaged")], answer
+
+
+def test_a_cancel_stops_the_worker_at_once(case: Case, hostile: int, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    _hostile_worker(monkeypatch, "sleep", "merge_boxes")
+
+    class Stop(Exception):
+        pass
+
+    def progress(_done: int, _total: int, step: str) -> None:
+        if step == "merge":
+            raise Stop
+
+    import time
+
+    start = time.monotonic()
+    with pytest.raises(Stop):
+        dossier_svc.export_dossier(case.vault, load_catalog(), tmp_path / "c.pdf", case_id=case.case_id,
+                                   today=TODAY, progress=progress)
+    assert time.monotonic() - start < 30 and list(tmp_path.iterdir()) == []
+
+
+def test_the_written_file_is_checked_while_it_is_copied(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that claims a huge piece of file or sends records out of order gets its dossier refused."""
+    body = statement_pdf(1)
+    for payload in (b"d" + (1 << 40).to_bytes(8, "little"), b"x" + (1).to_bytes(8, "little") + b"x",
+                    b"e" + (2).to_bytes(8, "little") + b"{}"):
+        script = f"import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write({payload!r})"
+        monkeypatch.setattr(isolated, "worker_command", lambda s=script: [sys.executable, "-I", "-c", s])
+        with pytest.raises(OSError):
+            isolated.finish(body, [], lambda: [], io.BytesIO())
