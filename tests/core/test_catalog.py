@@ -275,3 +275,12 @@ def test_grace_periods_and_late_fees_name_their_sources(catalog: Catalog) -> Non
         if p.late_fee is not None:
             assert p.late_fee.source.url.startswith("https://") and p.late_fee.text.zh and p.late_fee.text.en
     assert catalog.get("huabei").grace_days is None and catalog.get("huabei").late_fee is None
+
+
+def test_default_account_label_names_the_product_in_both_languages(catalog: Catalog) -> None:
+    meituan, klarna = catalog.get("meituan_yuefu"), catalog.get("klarna")
+    assert meituan.default_label() == "美团月付 / Meituan Yuefu (monthly pay)"
+    assert klarna.default_label() == "Klarna"  # one name in both languages: said once
+    for label in (meituan.default_label(), "美团月付", "Meituan Yuefu (monthly pay)", "美团月付 (Meituan)"):
+        assert meituan.names_only(label), label
+    assert not meituan.names_only("美团月付 — 我的主账户") and not klarna.names_only("Klarna DE")

@@ -52,6 +52,11 @@ def test_dashboard_shows_findings_first_and_what_is_due(qtbot: QtBot, window: Ma
     assert late and all(i.status.value in ("overdue", "grace") for i in dues[:len(late)])  # late first
     assert "overdue" in page.dues.table.item(0, 0).text() or "late" in page.dues.table.item(0, 0).text()
     assert page.dues.weeks.isVisible() and "week of" in page.dues.weeks.text()
+    # the Account column shows an account's own label, not the product's name a second time
+    for r, item in enumerate(dues):
+        shown = page.dues.table.item(r, 2).text()
+        own = not window.ctx.catalog.get(item.provider_id).names_only(item.account_label)
+        assert shown == (item.account_label if own else "")
 
 
 def test_empty_states_explain_what_is_coming(window: MainWindow) -> None:

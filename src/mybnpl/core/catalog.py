@@ -106,6 +106,24 @@ class Provider:
     def name(self, lang: str) -> str:
         return self.names.get(lang)
 
+    def default_label(self) -> str:
+        """The label of an account mybnpl opens by itself (an import, a plan): both names, "美团月付 / Meituan…"."""
+        zh, en = self.name("zh"), self.name("en")
+        return zh if zh == en else f"{zh} / {en}"
+
+    def names_only(self, label: str) -> bool:
+        """True when an account label only repeats the product's name ("花呗", "花呗 (Alipay)", "Klarna", or the
+        default label): such a label tells a reader nothing the product's name does not."""
+        names = (self.name("zh"), self.name("en"))
+        for part in label.split(" / "):
+            bare = LATIN_NOTE.sub("", part.strip())
+            if not any(bare in name or bare == LATIN_NOTE.sub("", name) for name in names):
+                return False
+        return True
+
+
+LATIN_NOTE = re.compile(r"\s*\([A-Za-z .&'-]+\)$")  # "花呗 (Alipay)" → "花呗": the English name says it
+
 
 @dataclass(frozen=True)
 class LateFee:

@@ -10,13 +10,12 @@ a 先用后付 one to 12315. A credit-report dispute goes to the recipient the l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mybnpl.core.catalog import PROVIDER_STEP, Catalog, Provider, Text
+from mybnpl.core.catalog import LATIN_NOTE, PROVIDER_STEP, Catalog, Provider, Text
 from mybnpl.core.errors import InvalidInput
 from mybnpl.i18n import N_, current_language
 from mybnpl.letters.facts import LetterFacts, mask_id
@@ -141,20 +140,6 @@ def compose(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provide
                     channel_id, deadline, statutes, rendered.missing_fields, rule.escalate_to, tuple(unverified))
 
 
-_LATIN_NOTE = re.compile(r"\s*\([A-Za-z .&'-]+\)$")  # "花呗 (Alipay)" → "花呗": the English name says it
-
-
-def _just_the_name(label: str, provider: Provider) -> bool:
-    """True when an account label only repeats the product's name ("花呗", "花呗 (Alipay)", "Klarna", or the
-    "美团月付 / Meituan Yuefu (monthly pay)" an import gives a new account)."""
-    names = (provider.name("zh"), provider.name("en"))
-    for part in label.split(" / "):
-        bare = _LATIN_NOTE.sub("", part.strip())
-        if not any(bare in name or bare == _LATIN_NOTE.sub("", name) for name in names):
-            return False
-    return True
-
-
 def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provider: Provider, catalog: Catalog,
              today: date, statutes: tuple[Statute, ...], deadline: DeadlineRule | None) -> dict[str, Any]:
     a = facts.amounts
@@ -170,11 +155,11 @@ def _context(kind: str, jurisdiction: str, lang: str, facts: LetterFacts, provid
         "user_id_masked": mask_id(user["id_number"]) if user.get("id_number") else None,
         "provider_name": provider.name(lang),
         # an English letter about a Chinese product also names it as the provider does
-        "provider_name_zh": _LATIN_NOTE.sub("", provider.name("zh")) if lang == "en" and "CN" in provider.jurisdictions
+        "provider_name_zh": LATIN_NOTE.sub("", provider.name("zh")) if lang == "en" and "CN" in provider.jurisdictions
         and provider.name("zh") != provider.name("en") else None,
         "operator": provider.operator, "lender": provider.lending_entity,
         # the user's own label, unless it is just the product's name (in either language)
-        "account_label": None if _just_the_name(facts.account_label, provider) else facts.account_label,
+        "account_label": None if provider.names_only(facts.account_label) else facts.account_label,
         "account_ref": facts.account_ref or None,
         "timeline": [{"date": d(e.on) or "", "text": e.text.get(lang)} for e in facts.timeline],
         "evidence": [{"id": e.id, "name": e.name, "sha256": e.sha256} for e in facts.evidence],

@@ -11,7 +11,7 @@ from mybnpl.vault.db import Vault
 def add_account(vault: Vault, catalog: Catalog, provider_id: str, label: str = "", account_ref: str = "",
                 currency: str | None = None) -> Account:
     provider = catalog.get(provider_id)  # raises NotFound for an unknown id
-    label = label.strip() or provider.name("en")
+    label = label.strip() or provider.default_label()
     with vault.transaction() as conn:
         account_id = repos.insert_account(conn, provider.id, label, currency or provider.currency, account_ref)
         repos.append_event(conn, "account_added", f"{provider.id}: {label}", entity="account",

@@ -160,7 +160,7 @@ def _account_for(vault: Vault, catalog: Catalog, provider_id: str | None, create
         return None
     provider = catalog.get(provider_id)
     with vault.transaction() as conn:
-        acc = repos.insert_account(conn, provider.id, provider.name("zh") + " / " + provider.name("en"),
+        acc = repos.insert_account(conn, provider.id, provider.default_label(),
                                    provider.currency)
         repos.append_event(conn, "account_added", f"{provider.id} (import)", entity="account", entity_id=acc)
     return acc

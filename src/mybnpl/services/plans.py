@@ -37,7 +37,7 @@ def add_plan(vault: Vault, catalog: Catalog, *, provider_id: str, merchant: str,
         account_id = int(row[0][0]) if row else None
     with vault.transaction() as conn:
         if account_id is None:
-            account_id = repos.insert_account(conn, provider.id, provider.name("en"), total.currency)
+            account_id = repos.insert_account(conn, provider.id, provider.default_label(), total.currency)
             repos.append_event(conn, "account_added", provider.id, entity="account", entity_id=account_id)
         plan_id = repos.insert_plan(conn, account_id=account_id, merchant=merchant.strip(), principal=total, fee=fee,
                                     first_due=first_due, cadence=cadence, due_dates=dates, amounts=amounts)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mybnpl.core.errors import UserError
+from mybnpl.core.errors import NotFound, UserError
 from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.reminders.model import DueItem, DueKind, DueStatus
 from mybnpl.reminders.weeks import WeekTotal
@@ -184,7 +184,7 @@ class DuesPanel(QWidget):
                 what = f"{what} ({item.seq}/{item.count})"
             self.table.setItem(r, 0, _cell(status_text(item, today), LATE if late else None))
             self.table.setItem(r, 1, _cell(provider_name(self.ctx.catalog, item.provider_id)))
-            self.table.setItem(r, 2, _cell(item.account_label))
+            self.table.setItem(r, 2, _cell(self._account_text(item)))
             self.table.setItem(r, 3, _cell(what))
             amount = _cell(item.amount.format())
             amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -279,6 +279,14 @@ class DuesPanel(QWidget):
 
     def _failed(self, err: UserError) -> None:
         set_text(self.status, error_text(err))
+
+    def _account_text(self, item: DueItem) -> str:
+        """The account's own label; "" where it only repeats the product's name (the column before says it)."""
+        try:
+            provider = self.ctx.catalog.get(item.provider_id)
+        except NotFound:
+            return item.account_label
+        return "" if provider.names_only(item.account_label) else item.account_label
 
     def retranslate(self) -> None:
         set_text(self.title, _("Late and due in the next 7 days"))
