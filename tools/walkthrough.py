@@ -406,7 +406,7 @@ class Walkthrough:
                     page.keep_button.click()
                     self.wait_until(lambda it=item: page.current is not it, "keeping the file as evidence")
                     rec.outcome = "kept_as_evidence"
-                    rec.message += " → " + (page.results[-1]() if page.results else "")
+                    rec.message += " → " + _result_for(page, Path(rec.file).name)
                 else:
                     page.skip_button.click()
                     self.settle()
@@ -434,7 +434,7 @@ class Walkthrough:
                 page.panel.commit_button.click()
                 self.wait_until(lambda it=item: page.current is not it, f"importing {item.path.name}")
                 rec.outcome, rec.imported = "imported", rec.new_rows
-                rec.message = page.results[-1]() if page.results else ""
+                rec.message = _result_for(page, Path(rec.file).name)
             else:
                 rec.outcome = "duplicate"
                 rec.message = notice
@@ -741,6 +741,11 @@ def summary(results: dict[str, Any]) -> str:
     if results["popups"]:
         lines.append(f"  unexpected message boxes: {len(results['popups'])}")
     return "\n".join(lines)
+
+
+def _result_for(page: Any, name: str) -> str:
+    """The Import page's result line about ``name`` (a batch's last file is followed by the batch summary)."""
+    return next((text for text in (r() for r in reversed(page.results)) if name in text), "")
 
 
 def main(argv: list[str]) -> int:
