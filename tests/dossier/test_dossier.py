@@ -245,11 +245,20 @@ def test_english_dossier_and_account_scope(case: Case, tmp_path: Path) -> None:
 def test_a_failed_export_leaves_no_file(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "fail.pdf"
 
-    # the PDF worker (a child process) dies on everything: no dossier can be written
-    monkeypatch.setattr(isolated, "worker_command", lambda: [sys.executable, "-I", "-c", "import os; os.abort()"])
-    with pytest.raises(dossier_svc.DossierWriteFailed):
+    def boom(*_a: Any, **_k: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(assemble, "attach", boom)
+    with pytest.raises(RuntimeError):
         dossier_svc.export_dossier(case.vault, load_catalog(), out, case_id=case.case_id, today=TODAY)
     assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+
+    # the PDF worker dies on everything: every PDF item is listed as damaged, the dossier is still made
+    monkeypatch.setattr(isolated, "worker_command", lambda: [sys.executable, "-I", "-c", "import os; os.abort()"])
+    res = dossier_svc.export_dossier(case.vault, load_catalog(), out, case_id=case.case_id, today=TODAY)
+    assert dict(res.problems)[case.evidence["statement.pdf"]] == "damaged"
+    out.unlink()
     monkeypatch.undo()
 
     class Stop(Exception):

@@ -1,9 +1,11 @@
 """PDFium steps of a dossier: probe PDF evidence, place its pages on the reserved pages of the rendered body,
 attach the originals and the manifest, write the result, and read a dossier's attachments back.
 
-Every function here that is given evidence or a dossier file runs in the PDF worker process
-(:mod:`mybnpl.dossier.worker`, started by :mod:`mybnpl.dossier.isolated` with the limits of
-:mod:`mybnpl.isolation`), never in the app: a PDF that crashes or takes over PDFium takes down only that child.
+Untrusted bytes meet PDFium first in the PDF worker process (:mod:`mybnpl.dossier.worker`, started by
+:mod:`mybnpl.dossier.isolated` with the limits of :mod:`mybnpl.isolation`): ``preflight`` takes every PDF evidence
+item apart there (open, every page placed as a form XObject, written), and reading a dossier back for verification
+happens only there. A PDF that crashes, hangs or exhausts the worker is "damaged" and never opened by the app. The
+app then places the pages of the PDFs that passed, attaches the originals and writes the file (``finish``).
 
 Why PDFium (pypdfium2, already a dependency for statements) and no new library: it imports a page as a form
 XObject (vector, text stays selectable), writes embedded files, and saves to a stream; one C library that
@@ -17,7 +19,7 @@ import contextlib
 import hashlib
 import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -122,6 +124,63 @@ def attach(doc: pdfium.PdfDocument, items: Iterable[Attachment]) -> None:
         att.set_data(item.data)
         if item.description and hasattr(att, "set_desc"):
             att.set_desc(item.description[:500])
+
+
+class _Discard:
+    def write(self, chunk: Any) -> int:
+        return len(chunk)
+
+
+def preflight(data: bytes) -> tuple[int, str]:
+    """``probe_pdf``, then the whole placement of its pages (as :func:`merge_boxes` does it for a dossier) into a
+    scratch document that is written and thrown away. Run in the PDF worker: a PDF that PDFium cannot take apart
+    crashes or stops the worker there, never the app. Returns (page count, problem code or "")."""
+    pages, problem = _probe(data)
+    if problem:
+        return pages, problem
+    scratch = pdfium.PdfDocument.new()
+    try:
+        n = min(pages, MAX_MERGED_PAGES)
+        for _ in range(n):
+            scratch.new_page(595.0, 842.0)
+        ok = merge_boxes(scratch, [(i, 36.0, 36.0, 559.0, 806.0) for i in range(n)], data)
+        scratch.save(_Discard())
+    finally:
+        scratch.close()
+    return pages, "" if ok else "page"
+
+
+def finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix], bytes],
+           attachments: Callable[[], Iterable[Attachment]], out: BinaryIO,
+           step: Callable[[str], None] = lambda _s: None) -> tuple[int, str, int]:
+    """Body PDF → merged pages, attachments, written to ``out``. Returns (pages, sha256 of the file, size).
+
+    Runs in the app process: only PDFs the PDF worker has already taken apart completely (``preflight``) are
+    placed, and the rest is the app's own output. (Doing all of it in the worker was measured: it costs 110–250 MB
+    more, because the ≈ 95 MB dossier then lives in both processes; see benchmarks/README.md, target 7.)"""
+    with PDFIUM_LOCK:
+        return _finish(body, appendices, load, attachments, out, step)
+
+
+def _finish(body: bytes, appendices: Sequence[Appendix], load: Callable[[Appendix], bytes],
+            attachments: Callable[[], Iterable[Attachment]], out: BinaryIO,
+            step: Callable[[str], None]) -> tuple[int, str, int]:
+    doc = pdfium.PdfDocument(body)
+    try:
+        for a in appendices:
+            if a.kind == "pdf" and a.slots and not a.problem:
+                step("merge")
+                if not merge_pages(doc, a, load(a)):
+                    a.problem = a.problem or "page"
+        step("attach")
+        attach(doc, attachments())
+        step("write")
+        writer = HashingWriter(out)
+        doc.save(writer)
+        pages = len(doc)
+    finally:
+        doc.close()
+    return pages, writer.sha.hexdigest(), writer.size
 
 
 def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:

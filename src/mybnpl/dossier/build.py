@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import dataclasses
 import hashlib
-import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -105,14 +102,6 @@ def _probed(batch: list[tuple[EvidenceInfo, bytes]]) -> list[Appendix]:
     return out
 
 
-def _trim() -> None:
-    """Hand the memory freed after rendering back to the OS (glibc keeps it otherwise), so that this process and
-    the PDF worker that now holds the dossier do not both hold that much at once. Elsewhere: nothing."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 def _load(e: EvidenceInfo) -> bytes:
     blob = e.load()
     if hashlib.sha256(blob).hexdigest() != e.sha256:
@@ -182,8 +171,7 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
                              invariant=invariant)
     del blocks
     for a in appendices:
-        a.image = None  # the pixels are in the body now; free them before the PDF worker starts
-    _trim()
+        a.image = None  # the pixels are in the body now
     done = [n + 1]
 
     def step(name: str) -> None:
@@ -200,7 +188,8 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
         yield assemble.Attachment(SIGNATURE_NAME, signature, "Ed25519 signature of manifest.json")
         yield assemble.Attachment(PUBLIC_KEY_NAME, pem.encode("ascii"), "Ed25519 public key")
 
-    pages, sha, size = isolated.finish(body, appendices, attachments, out, step)
+    # only PDFs the worker took apart without trouble (no problem) are placed, here (see assemble.finish)
+    pages, sha, size = assemble.finish(body, appendices, lambda a: _load(a.evidence), attachments, out, step)
     progress(total, total, "done")
     problems = tuple((a.evidence.id, a.problem) for a in appendices if a.problem)
     return Result(pages, n, sha, size, manifest.fingerprint, manifest_sha, problems)

@@ -1,22 +1,21 @@
-"""The app's side of the PDF worker: every PDFium contact with evidence or with a dossier file someone hands the
-user happens in a limited child process (:mod:`mybnpl.dossier.worker`, :mod:`mybnpl.isolation`).
+"""The app's side of the PDF worker: untrusted PDFs meet PDFium first in a limited child process
+(:mod:`mybnpl.dossier.worker`, :mod:`mybnpl.isolation`): PDF evidence is taken apart there completely before a
+dossier places its pages (``probe_pdfs`` → ``assemble.preflight``), and a dossier someone hands the user is read
+only there (``read_attachments``).
 
 What comes back is untrusted (a hostile PDF may have taken the child over) and is checked here: counts, sizes,
 names and page numbers within bounds, the answer complete. A child that crashes, runs out of memory or time, or
-answers nonsense becomes a documented problem: the PDF is "damaged" (export) or "not_pdf" (verify). The app
-itself never opens these bytes with PDFium; the finished dossier is written by the child and only copied (and
-hashed) here, so not even a file a compromised child made is parsed in the app.
+answers nonsense becomes a documented problem: the PDF is "damaged" (export) or "not_pdf" (verify), and the app
+never opens it with PDFium.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import IO, BinaryIO
+from typing import IO
 
 from mybnpl import isolation
-from mybnpl.dossier.assemble import Attachment, HashingWriter
-from mybnpl.dossier.body import Appendix
 
 MiB = 1 << 20
 MAX_PAGES = 1_000_000  # a page count beyond this is not a real answer
@@ -24,7 +23,7 @@ MAX_ITEMS = 100_000  # attachments of one file
 MAX_NAME = 4096  # characters of an attachment name
 MAX_ANSWER_BYTES = 4 << 30  # attachments read back, or a written dossier
 PROBE_BATCH_BYTES = 64 * MiB  # PDFs probed by one child
-_PROBLEMS = ("", "encrypted", "damaged", "empty")
+_PROBLEMS = ("", "encrypted", "damaged", "empty", "page")
 
 
 class WorkerFailed(Exception):
@@ -145,107 +144,3 @@ def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
 
     result = _run({"op": "attachments", "size": len(data)}, [data], len(data), read)
     return result  # type: ignore[return-value]
-
-
-# --- export ---------------------------------------------------------------------------------------------------
-
-def finish(body: bytes, appendices: Sequence[Appendix], attachments: Callable[[], Iterable[Attachment]],
-           out: BinaryIO, step: Callable[[str], None] = lambda _s: None) -> tuple[int, str, int]:
-    """Body PDF → PDF evidence pages placed, originals attached, written to ``out`` (seekable: a failed attempt
-    is discarded), all by the child. Returns (pages, sha256 of the file, size).
-
-    A child that fails while it places one PDF's pages marks that PDF "damaged" and the dossier is made again
-    without placing it; a failure anywhere else is retried once without placing any PDF ("page"); a third failure
-    is an OSError (the caller reports that the file could not be written)."""
-    merge = {a.attachment: a for a in appendices if a.kind == "pdf" and a.slots and not a.problem}
-    size = len(body) + sum(a.evidence.size for a in appendices) + 16 * MiB  # the child holds all of it
-    while True:
-        out.seek(0)
-        out.truncate()
-        try:
-            return _finish(body, size, merge, attachments, out, step)
-        except _MergeFailed as e:
-            if e.name in merge:
-                merge.pop(e.name).problem = "damaged"
-                continue
-            if not merge:
-                raise OSError("the PDF writer stopped") from None
-            for a in merge.values():
-                a.problem = a.problem or "page"
-            merge = {}
-
-
-class _MergeFailed(Exception):
-    def __init__(self, name: str | None) -> None:
-        super().__init__(name)
-        self.name = name
-
-
-def _finish(body: bytes, size: int, merge: dict[str, Appendix], attachments: Callable[[], Iterable[Attachment]],
-            out: BinaryIO, step: Callable[[str], None]) -> tuple[int, str, int]:
-    request = {"op": "finish", "body": len(body),
-               "merge": {name: [list(s.boxes[s.key]) for s in a.slots] for name, a in merge.items()}}
-    total = [len(body)]
-
-    def chunks() -> Iterator[bytes]:
-        yield body
-        for item in attachments():
-            total[0] += len(item.data)
-            yield json.dumps({"name": item.name, "desc": item.description[:500], "size": len(item.data)},
-                             ensure_ascii=False).encode("utf-8") + b"\n"
-            yield item.data
-
-    current: list[str | None] = [None]  # the PDF whose pages the child is placing
-    writer = HashingWriter(out)
-
-    def read(stream: IO[bytes]) -> int:
-        written, attaching = 0, False
-        while True:
-            head = isolation.read_exactly(stream, 9)
-            tag, size = head[:1], int.from_bytes(head[1:], "little")
-            if size > 64 * MiB:
-                raise ValueError("record too large")
-            payload = isolation.read_exactly(stream, size)
-            if tag == b"m":
-                name = payload.decode("utf-8")
-                if name not in merge or current[0] is not None:
-                    raise ValueError("unexpected record")
-                current[0] = name
-                _step(step, "merge")
-            elif tag == b"n" and current[0] is not None:
-                if payload != b"1":
-                    merge[current[0]].problem = merge[current[0]].problem or "page"
-                current[0] = None
-            elif tag == b"d" and current[0] is None:
-                if not attaching:
-                    attaching = True
-                    _step(step, "attach")
-                    _step(step, "write")
-                written += len(payload)
-                if written > MAX_ANSWER_BYTES or written > 2 * total[0] + 64 * MiB:
-                    raise ValueError("the written file is too large")
-                writer.write(payload)
-            elif tag == b"e" and current[0] is None:
-                answer = json.loads(payload.decode("utf-8"))
-                if stream.read(1):
-                    raise ValueError("bytes after the answer")
-                return _int(answer["pages"], MAX_PAGES) if isinstance(answer, dict) else _int(None, 0)
-            else:
-                raise ValueError("unexpected record")
-
-    try:
-        pages = _run(request, chunks(), size, read)
-    except WorkerFailed:
-        raise _MergeFailed(current[0]) from None
-    if not isinstance(pages, int) or pages < 1:
-        raise _MergeFailed(None)
-    out.flush()
-    return pages, writer.sha.hexdigest(), writer.size
-
-
-def _step(step: Callable[[str], None], name: str) -> None:
-    """A progress step; an error it raises (a cancel) stops the child at once."""
-    try:
-        step(name)
-    except Exception as e:
-        raise isolation.Stop(e) from None
