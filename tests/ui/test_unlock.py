@@ -37,7 +37,8 @@ def test_wrong_then_right_passphrase(qtbot: QtBot, ctx: UiContext, created: tupl
     qtbot.waitUntil(lambda: dialog.main_error.text() != "")
     assert "Wrong passphrase" in dialog.main_error.text()
     assert dialog.passphrase.text() == ""
-    qtbot.waitUntil(lambda: dialog.passphrase.isEnabled())
+    qtbot.waitUntil(lambda: not dialog.passphrase.isReadOnly())
+    assert dialog.stack.currentIndex() == 0  # Return did not also press "Use the recovery key"
     assert dialog.focusWidget() is dialog.passphrase
     assert dialog.vault is None
     assert file_state(ctx.manager.path) == before

@@ -66,6 +66,11 @@ class UnlockDialog(QDialog):
         self.stack.addWidget(self._build_recovery())
         self.stack.addWidget(self._build_reprotect())
         self.stack.addWidget(self._build_damaged())
+        # Return belongs to the field the user types in (returnPressed) and to the one default button, never to
+        # whichever button Qt makes "auto default": with the unlock button disabled while the key is derived, Return
+        # in the passphrase field used to click "Use the recovery key" as well.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
         self.quit_button = QPushButton()
         on_click(self.quit_button, self.reject)
         bottom = QHBoxLayout()
@@ -227,9 +232,12 @@ class UnlockDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for w in (self.unlock_button, self.recovery_open, self.re_save, self.re_skip, self.passphrase,
-                  self.recovery_edit):
+        for w in (self.unlock_button, self.recovery_open, self.re_save, self.re_skip):
             w.setEnabled(not busy)
+        # The text fields become read-only, not disabled: a disabled field loses the keyboard focus to whatever comes
+        # next in the tab order, and after a wrong passphrase the focus must be back in the field the user typed in.
+        for edit in (self.passphrase, self.recovery_edit):
+            edit.setReadOnly(busy)
         if not busy:
             self._reprotect_changed()
 
