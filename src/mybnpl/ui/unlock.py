@@ -66,11 +66,6 @@ class UnlockDialog(QDialog):
         self.stack.addWidget(self._build_recovery())
         self.stack.addWidget(self._build_reprotect())
         self.stack.addWidget(self._build_damaged())
-        # Return belongs to the field the user types in (returnPressed) and to the one default button, never to
-        # whichever button Qt makes "auto default": with the unlock button disabled while the key is derived, Return
-        # in the passphrase field used to click "Use the recovery key" as well.
-        for button in self.findChildren(QPushButton):
-            button.setAutoDefault(False)
         self.quit_button = QPushButton()
         on_click(self.quit_button, self.reject)
         bottom = QHBoxLayout()
@@ -82,6 +77,13 @@ class UnlockDialog(QDialog):
         layout.addSpacing(8)
         layout.addWidget(self.stack, 1)
         layout.addLayout(bottom)
+        # Return belongs to the field the user types in (returnPressed) and to the one default button, never to a
+        # button Qt makes "auto default" (every button of a dialog, unless told otherwise): "Use the recovery key"
+        # became the dialog's default when shown, and Return in the passphrase field pressed it too. Done once the
+        # pages belong to the dialog (before that, the buttons have no dialog and these calls do nothing).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        self.unlock_button.setDefault(True)
         self.setMinimumWidth(520)
         self.retranslate()
         if self.mode is None:  # the sidecar is missing: only the recovery key can help
@@ -100,7 +102,6 @@ class UnlockDialog(QDialog):
         self.passphrase_label.setBuddy(self.passphrase)
         self.unlock_button = QPushButton()
         self.unlock_button.setObjectName("unlockButton")
-        self.unlock_button.setDefault(True)
         on_click(self.unlock_button, self.unlock)
         self.passphrase.returnPressed.connect(self.unlock)
         self.main_error = _error_label()
