@@ -57,6 +57,8 @@ def test_dashboard_shows_findings_first_and_what_is_due(qtbot: QtBot, window: Ma
         shown = page.dues.table.item(r, 2).text()
         own = not window.ctx.catalog.get(item.provider_id).names_only(item.account_label)
         assert shown == (item.account_label if own else "")
+    # and the column is hidden when no account has a label of its own
+    assert page.dues.table.isColumnHidden(2) == (not any(page.dues.table.item(r, 2).text() for r in range(len(dues))))
 
 
 def test_empty_states_explain_what_is_coming(window: MainWindow) -> None:

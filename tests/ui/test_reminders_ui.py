@@ -89,10 +89,10 @@ def test_reminders_show_once_snooze_and_dismiss(qtbot: QtBot, win: tuple[MainWin
     assert check(qtbot, w) == [] and len(shown) == 1  # never twice
 
     bar = dashboard(w).reminders
-    assert bar.isVisible() and set(bar.buttons) == {n.id for n in notices[:4]}
+    assert bar.isVisible() and set(bar.buttons) == {n.id for n in notices[:bar.MAX_SHOWN]}
     # Snooze one that is not late (late ones stop reminding after a week: the overdue status takes over).
-    first = max(notices[:4], key=lambda n: n.item.due_on).id
-    second = next((n.id for n in notices[:4] if n.id != first), first)
+    first = max(notices[:bar.MAX_SHOWN], key=lambda n: n.item.due_on).id
+    second = next((n.id for n in notices[:bar.MAX_SHOWN] if n.id != first), first)
     qtbot.mouseClick(bar.buttons[first][0], Qt.MouseButton.LeftButton)  # snooze until tomorrow 09:00
     qtbot.waitUntil(lambda: first not in bar.buttons, timeout=10_000)
     state = reminders_svc.get_reminder_state(demo_vault, first)

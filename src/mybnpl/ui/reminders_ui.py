@@ -112,6 +112,8 @@ class ReminderDriver(QObject):
 class ReminderBar(QFrame):
     """The reminders shown this session, each with Snooze (until tomorrow 09:00) and Dismiss."""
 
+    MAX_SHOWN = 3  # reminders shown with their buttons; the rest are counted (the due list shows them all)
+
     changed = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -150,7 +152,7 @@ class ReminderBar(QFrame):
             if widget is not None:
                 widget.deleteLater()
         self.buttons = {}
-        for n in self.notices[:4]:
+        for n in self.notices[:self.MAX_SHOWN]:
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
@@ -168,8 +170,8 @@ class ReminderBar(QFrame):
             line.addWidget(dismiss)
             self.rows.addWidget(row)
             self.buttons[n.id] = (snooze, dismiss)
-        if len(self.notices) > 4:
-            more = muted(QLabel(tr(N_("and {n} more (see the list below)"), n=len(self.notices) - 4)))
+        if len(self.notices) > self.MAX_SHOWN:
+            more = muted(QLabel(tr(N_("and {n} more (see the list below)"), n=len(self.notices) - self.MAX_SHOWN)))
             self.rows.addWidget(more)
         self.setVisible(bool(self.notices))
 

@@ -75,12 +75,13 @@ def _item(text: str, color: str | None = None, align_right: bool = False) -> QTa
     return item
 
 
-def fit_height(table: QTableWidget, max_rows: int) -> None:
-    """Make a short table as tall as its rows (up to ``max_rows``), so no empty box is left below them."""
+def fit_height(table: QTableWidget, max_rows: int, min_rows: int = 4) -> None:
+    """Make a short table as tall as its rows (up to ``max_rows``), so no empty box is left below them, and keep at
+    least ``min_rows`` of them visible when the page is short of room (the due list below takes the rest)."""
     rows = min(table.rowCount(), max_rows)
-    height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-    height += sum(table.rowHeight(r) for r in range(rows))
-    table.setMaximumHeight(height + 2)
+    head = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2
+    table.setMaximumHeight(head + sum(table.rowHeight(r) for r in range(rows)))
+    table.setMinimumHeight(head + sum(table.rowHeight(r) for r in range(min(rows, min_rows))))
 
 
 class DashboardPage(Page):

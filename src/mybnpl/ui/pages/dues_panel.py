@@ -177,6 +177,8 @@ class DuesPanel(QWidget):
     def _render(self) -> None:
         today = self.ctx.today()
         self.table.setRowCount(len(self.items))
+        accounts = [self._account_text(item) for item in self.items]
+        self.table.setColumnHidden(2, not any(accounts))  # no account with a label of its own: no empty column
         for r, item in enumerate(self.items):
             late = item.status in (DueStatus.OVERDUE, DueStatus.GRACE)
             what = item.merchant or (_("statement") if item.kind is DueKind.STATEMENT else "")
@@ -184,7 +186,7 @@ class DuesPanel(QWidget):
                 what = f"{what} ({item.seq}/{item.count})"
             self.table.setItem(r, 0, _cell(status_text(item, today), LATE if late else None))
             self.table.setItem(r, 1, _cell(provider_name(self.ctx.catalog, item.provider_id)))
-            self.table.setItem(r, 2, _cell(self._account_text(item)))
+            self.table.setItem(r, 2, _cell(accounts[r]))
             self.table.setItem(r, 3, _cell(what))
             amount = _cell(item.amount.format())
             amount.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
