@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from mybnpl import isolation
+from mybnpl.core.errors import UserError
 from mybnpl.dossier import isolated
 from mybnpl.dossier.manifest import attachment_name
 from mybnpl.services import dossier as dossier_svc
@@ -168,3 +169,22 @@ def test_probe_answers_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
         script = f"import sys; sys.stdin.buffer.read(); sys.stdout.write({answer!r} + '\\n')"
         monkeypatch.setattr(isolated, "worker_command", lambda s=script: [sys.executable, "-I", "-c", s])
         assert isolated.probe_pdfs([good]) == [(0, "damaged")], answer
+
+
+def test_the_preview_is_drawn_by_the_worker(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview's pages hold placed PDF evidence: they are drawn in the worker, never with the app's PDFium; a
+    worker that fails gives a clear error, not a crash."""
+    def forbidden(*_a: Any, **_k: Any) -> None:
+        raise AssertionError("a dossier page drawn in the app process")
+
+    monkeypatch.setattr(pdfium.PdfPage, "render", forbidden)
+    shown = dossier_svc.preview(case.vault, load_catalog(), case_id=case.case_id, lang="zh", today=TODAY,
+                                max_pages=3, width=120)
+    assert shown.pages > 3 and len(shown.images) == 3
+    assert all(w == 120 and h > 120 and len(rgb) == w * h * 3 for w, h, rgb in shown.images)
+    monkeypatch.setattr(isolated, "worker_command", lambda: [sys.executable, "-I", "-c", "import os; os.abort()"])
+    with pytest.raises(UserError) as err:
+        dossier_svc.preview(case.vault, load_catalog(), case_id=case.case_id, max_pages=2, width=120)
+    assert "preview could not be drawn" in str(err.value)
+    with pytest.raises(ValueError):
+        isolated.render_pages(b"%PDF-", 1, 10_000)  # an absurd width is refused before any child starts

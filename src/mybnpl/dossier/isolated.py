@@ -144,3 +144,32 @@ def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
 
     result = _run({"op": "attachments", "size": len(data)}, [data], len(data), read)
     return result  # type: ignore[return-value]
+
+
+# --- preview --------------------------------------------------------------------------------------------------
+
+MAX_PREVIEW_WIDTH = 2000  # pixels; a page image is at most width × 3 width
+
+
+def render_pages(pdf: bytes, max_pages: int, width: int) -> tuple[int, list[tuple[int, int, bytes]]]:
+    """The page count and the first ``max_pages`` pages drawn ``width`` pixels wide, as (width, height, RGB bytes),
+    drawn by the worker: the pages hold the placed content of PDF evidence. Raises WorkerFailed."""
+    if not 0 < width <= MAX_PREVIEW_WIDTH:
+        raise ValueError("preview width out of range")
+
+    def read(stream: IO[bytes]) -> tuple[int, list[tuple[int, int, bytes]]]:
+        head = _line(stream)
+        sizes = head["sizes"]
+        if not isinstance(sizes, list) or len(sizes) > max_pages:
+            raise ValueError("bad page list")
+        images = []
+        for w, h in sizes:
+            if _int(w, MAX_PREVIEW_WIDTH) != width or _int(h, 3 * MAX_PREVIEW_WIDTH) < 1:
+                raise ValueError("page image out of bounds")
+            images.append((w, h, isolation.read_exactly(stream, w * h * 3)))
+        if stream.read(1):
+            raise ValueError("bytes after the answer")
+        return _int(head["pages"], MAX_PAGES), images
+
+    result = _run({"op": "render", "size": len(pdf), "max_pages": max_pages, "width": width}, [pdf], len(pdf), read)
+    return result  # type: ignore[return-value]

@@ -7,6 +7,8 @@ Protocol: stdin = one JSON request line, then raw bytes; stdout = the answer. Ev
   taken apart completely first (``assemble.preflight``: every page placed as the dossier will place it).
 * ``{"op": "attachments", "size": n}`` + the file → one JSON line ``{"pages", "names", "sizes"}`` followed by
   the attachments' bytes one after the other, or ``{"error": "not_pdf"}``.
+* ``{"op": "render", "size": n, "max_pages": k, "width": w}`` + a dossier → one JSON line ``{"pages",
+  "sizes": [[w, h], …]}`` followed by each page's RGB pixels (the preview of the Dossiers page).
 
 It receives no key, no vault path and a scrubbed environment (see mybnpl.isolation); it cannot write files.
 A crash, a time-out or an answer that does not fit is the parent's to report, as a documented problem.
@@ -50,7 +52,26 @@ def _attachments(stdin: IO[bytes], out: IO[bytes], request: dict[str, Any]) -> N
         out.write(blob)
 
 
-_OPS = {"probe": _probe, "attachments": _attachments}
+def _render(stdin: IO[bytes], out: IO[bytes], request: dict[str, Any]) -> None:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(_read(stdin, int(request["size"])))
+    width, images = int(request["width"]), []
+    for i in range(min(len(doc), int(request["max_pages"]))):
+        page = doc[i]
+        bitmap = page.render(scale=width / page.get_width(), rev_byteorder=True)
+        pil = bitmap.to_pil().convert("RGB")
+        if pil.width != width:  # rounding: keep the promised width
+            pil = pil.resize((width, max(1, round(pil.height * width / pil.width))))
+        images.append((pil.width, pil.height, pil.tobytes()))
+        page.close()
+    head = {"pages": len(doc), "sizes": [[w, h] for w, h, _ in images]}
+    out.write(json.dumps(head).encode("utf-8") + b"\n")
+    for _w, _h, rgb in images:
+        out.write(rgb)
+
+
+_OPS = {"probe": _probe, "attachments": _attachments, "render": _render}
 
 
 def main() -> int:

@@ -432,27 +432,12 @@ def preview(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accou
     data = gather(vault, catalog, case_id=case_id, account_id=account_id, lang=lang, jurisdiction=jurisdiction,
                   today=today, requests=requests)
     buf = io.BytesIO()
-    from mybnpl.dossier import build
-    from mybnpl.dossier.assemble import PDFIUM_LOCK
+    from mybnpl.dossier import build, isolated
 
     build.export(data, signing.new_private_pem(), buf, created=data.prepared_on.isoformat(), check=check)
-    with PDFIUM_LOCK:
-        return _render_preview(buf.getvalue(), max_pages, width, check)
-
-
-def _render_preview(pdf: bytes, max_pages: int, width: int, check: Callable[[], None]) -> Preview:
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        images = []
-        for i in range(min(len(doc), max_pages)):
-            check()
-            page = doc[i]
-            bitmap = page.render(scale=width / page.get_width(), rev_byteorder=True)
-            pil = bitmap.to_pil().convert("RGB")
-            images.append((pil.width, pil.height, pil.tobytes()))
-            page.close()
-        return Preview(len(doc), tuple(images))
-    finally:
-        doc.close()
+    check()
+    try:  # the pages hold the placed content of PDF evidence: drawn by the PDF worker, not here
+        pages, images = isolated.render_pages(buf.getvalue(), max_pages, width)
+    except isolated.WorkerFailed:
+        raise UserError(N_("The preview could not be drawn. The dossier itself can still be exported.")) from None
+    return Preview(pages, tuple(images))
