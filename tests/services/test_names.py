@@ -8,7 +8,7 @@ import pytest
 
 from mybnpl import i18n
 from mybnpl.services.catalog import load_catalog
-from mybnpl.services.names import format_name, list_text, provider_name
+from mybnpl.services.names import account_name, format_name, list_text, provider_name
 
 
 @pytest.fixture
@@ -32,3 +32,12 @@ def test_chinese_names(zh: None) -> None:
     assert format_name("alipay_csv") == "支付宝导出文件（CSV）"
     assert provider_name(catalog, "huabei") == "花呗"
     assert list_text(["您的姓名", "联系电话"]) == "您的姓名、联系电话"
+
+
+def test_account_names_say_the_product_once() -> None:
+    i18n.set_language("en")
+    catalog = load_catalog()
+    meituan = catalog.get("meituan_yuefu")
+    assert account_name(catalog, "meituan_yuefu", meituan.default_label()) == "Meituan Yuefu (monthly pay)"
+    assert account_name(catalog, "klarna", "Klarna DE") == "Klarna – Klarna DE"
+    assert account_name(catalog, "gone_provider", "old") == "gone_provider – old"

@@ -41,3 +41,15 @@ def provider_name(catalog: Catalog, provider_id: str | None) -> str:
 def list_text(items: list[str]) -> str:
     """Items as one list in the active language: "a、b、c" in Chinese, "a; b; c" in English."""
     return ("、" if current_language() == "zh_CN" else "; ").join(items)
+
+
+def account_name(catalog: Catalog, provider_id: str, label: str) -> str:
+    """An account as a choice in a list: "美团月付", or "Klarna – Klarna DE" when its label says more than the
+    product's name."""
+    name = provider_name(catalog, provider_id)
+    try:
+        if catalog.get(provider_id).names_only(label):
+            return name
+    except NotFound:
+        pass
+    return f"{name} – {label}" if label else name

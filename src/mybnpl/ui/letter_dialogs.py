@@ -26,7 +26,7 @@ from mybnpl.services import findings as findings_svc
 from mybnpl.services import profile as profile_svc
 from mybnpl.services.accounts import list_accounts
 from mybnpl.services.finding_text import kind_title
-from mybnpl.services.names import provider_name
+from mybnpl.services.names import account_name, provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.widgets import date_picker, muted, on_click, picked
 from mybnpl.vault.db import Vault
@@ -61,7 +61,7 @@ class DraftDialog(QDialog):
         self.account = QComboBox()
         self.accounts = list_accounts(vault)
         for acc in self.accounts:
-            self.account.addItem(f"{provider_name(ctx.catalog, acc.provider_id)} – {acc.label}", acc.id)
+            self.account.addItem(account_name(ctx.catalog, acc.provider_id, acc.label), acc.id)
         self.jurisdiction = QComboBox()
         for j in JURISDICTIONS:
             self.jurisdiction.addItem(j, j)

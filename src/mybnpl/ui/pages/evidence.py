@@ -31,7 +31,7 @@ from mybnpl.core.models import Evidence
 from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.services.accounts import list_accounts
 from mybnpl.services.evidence import add_evidence_file, evidence_bytes, export_evidence, list_evidence
-from mybnpl.services.names import provider_name
+from mybnpl.services.names import account_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.list_model import Index, ListModel
 from mybnpl.ui.pages.base import Page
@@ -96,7 +96,7 @@ class AddEvidenceDialog(QDialog):
         self.account = QComboBox()
         self.account.addItem(_("(no account)"), None)
         for acc in list_accounts(vault):
-            self.account.addItem(f"{provider_name(ctx.catalog, acc.provider_id)} – {acc.label}", acc.id)
+            self.account.addItem(account_name(ctx.catalog, acc.provider_id, acc.label), acc.id)
         note_label, account_label = QLabel(_("&Note:")), QLabel(_("&Account:"))
         note_label.setBuddy(self.note)
         account_label.setBuddy(self.account)
