@@ -484,3 +484,29 @@ def test_text_layer_without_unicode_map_is_refused_clearly(monkeypatch: pytest.M
     with pytest.raises(ImportFailed) as e:
         parse_bytes(real, "garbled.pdf")
     assert e.value.code == ImportCode.CORRUPT and "readable" in str(e.value)
+
+
+def _table_pdf(rows: list[tuple[str, ...]]) -> bytes:
+    """One page with the cells of ``rows`` at fixed x positions (a real PDF table, as a bank prints it)."""
+    xs = (60, 140, 280, 360, 420)
+    ops = b"".join(b"BT /F1 10 Tf %d %d Td (%s) Tj ET\n" % (x, 700 - 16 * k, pdfgen._escape(t))
+                   for k, row in enumerate(rows) for x, t in zip(xs, row, strict=False))
+    return pdfgen.raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+                           pdfgen._FONT, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font "
+                           b"<< /F1 3 0 R >> >> /Contents 5 0 R >>", pdfgen._stream(ops)])
+
+
+def test_a_mapped_pdf_reads_a_direction_column_and_a_currency_column() -> None:
+    """The same mapping means the same thing for a PDF table as for a spreadsheet: D/K marks the direction, a
+    currency column gives each row its currency."""
+    data = _table_pdf([("Date", "Details", "Amount", "D/K", "Currency"),
+                       ("2025-03-01", "Coffee shop", "12.50", "D", "EUR"),
+                       ("2025-03-02", "Refund shoes", "40.00", "K", "EUR"),
+                       ("2025-03-03", "Train ticket", "7.20", "D", "SEK"),
+                       ("2025-03-04", "Bakery", "3.10", "D", "EUR")])
+    st = parse(data, "bank.pdf", mapping=ColumnMapping(date="Date", amount="Amount", merchant="Details",
+                                                        direction="D/K", currency="Currency"))
+    got = [(t.direction, str(t.amount)) for t in st.transactions]
+    assert got == [(Direction.OUT, "12.50 EUR"), (Direction.IN, "40.00 EUR"), (Direction.OUT, "7.20 SEK"),
+                   (Direction.OUT, "3.10 EUR")]
+    assert st.currency == "EUR"

@@ -40,6 +40,7 @@ from mybnpl.core.models import Direction
 from mybnpl.core.money import Money
 from mybnpl.i18n import N_
 from mybnpl.importers.errors import fail
+from mybnpl.importers.generic import currency_code, direction_word
 from mybnpl.importers.text import clean, parse_amount_text, parse_date
 from mybnpl.resources import resource_path
 
@@ -352,10 +353,12 @@ def map_table(header: list[str], rows: list[list[str]], mapping: ColumnMapping, 
     di, ai, dbi, cri = col(mapping.date), col(mapping.amount), col(mapping.debit), col(mapping.credit)
     mi, dsi = col(mapping.merchant), col(mapping.description)
     pmi, xi = col(mapping.payment_method), col(mapping.external_id)
-    bi = col(mapping.extra.get("balance"))
+    bi, ri = col(mapping.extra.get("balance")), col(mapping.direction)
     if di is None or (ai is None and dbi is None and cri is None):
         raise fail(ImportCode.BAD_MAPPING, name, detail="map a date column and an amount (or debit/credit) column")
-    currency = currency_of(mapping.currency, "CNY")
+    # the currency, or a column that names it per row (as the spreadsheet path reads it: generic.currency_code)
+    ci = norm.get(_key(mapping.currency or "")) if currency_code(mapping.currency or "") is None else None
+    currency = currency_of(mapping.currency, "CNY") if ci is None else "CNY"
     formats = tuple(f for f in (mapping.date_format, "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", *_EXTRA_DATES) if f)
     txs: list[ParsedTx] = []
     skipped: list[tuple[int, str]] = []
@@ -368,6 +371,9 @@ def map_table(header: list[str], rows: list[list[str]], mapping: ColumnMapping, 
     for i, row in enumerate(rows, 1):
         text = " ".join(x for x in (cell(mi, row), cell(dsi, row)) if x)
         movement = _movement(cell(ai, row), cell(dbi, row), cell(cri, row), ai is not None, mapping.negative_is_out)
+        flag = direction_word(cell(ri, row)) if ri is not None else None
+        if movement is not None and flag in (Direction.IN, Direction.OUT):  # a D/K, CR/DR or 借/贷 column decides
+            movement = abs(movement) if flag is Direction.IN else -abs(movement)
         printed = _balance(cell(bi, row)) if bi is not None else None
         if _SUMMARY.search(text.strip()):
             balance = printed if printed is not None else balance
@@ -385,7 +391,8 @@ def map_table(header: list[str], rows: list[list[str]], mapping: ColumnMapping, 
         if movement == 0:
             continue
         merchant, desc = cell(mi, row), cell(dsi, row)
-        txs.append(ParsedTx(posted_on=posted, amount=Money(abs(movement), currency),
+        row_currency = (currency_code(cell(ci, row)) or currency) if ci is not None else currency
+        txs.append(ParsedTx(posted_on=posted, amount=Money(abs(movement), row_currency),
                             direction=Direction.IN if movement > 0 else Direction.OUT, merchant=merchant or desc,
                             description=desc if merchant else "", payment_method=cell(pmi, row),
                             external_id=cell(xi, row) or None, row=i))
@@ -394,6 +401,8 @@ def map_table(header: list[str], rows: list[list[str]], mapping: ColumnMapping, 
     warnings = [(W_SKIPPED, {"count": str(len(skipped)), "line": str(skipped[0][0]), "detail": skipped[0][1]})
                 ] if skipped else []
     dates = [t.posted_on for t in txs]
+    if ci is not None:  # currencies per row: the statement's is the most common one
+        currency = max(set(codes := [t.amount.currency for t in txs]), key=codes.count)
     return ParsedStatement(format=fmt, provider_id=None, transactions=tuple(txs), currency=currency,
                            period_start=min(dates), period_end=max(dates), warnings=tuple(w for w, _ in warnings),
                            warning_params=tuple(p for _, p in warnings), reconciled=True if checked else None,
