@@ -138,11 +138,12 @@ class _Feeder(threading.Thread):
 
 
 def run(command: list[str], chunks: Iterable[bytes], limits: ProcessLimits,
-        read: Callable[[IO[bytes]], R]) -> R:
+        read: Callable[[IO[bytes]], R], cancelled: Callable[[], bool] | None = None) -> R:
     """Start ``command`` limited, feed it ``chunks`` and return ``read(stdout)``. The answer is read while the
     child still writes it and then exits; its exit status is checked first all the same: a non-zero status raises
     :class:`ChildFailed` whatever ``read`` returned or raised. Anything ``read`` leaves unread is drained (the
-    child must not block). A BaseException in the caller (a cancel) kills the child's process group."""
+    child must not block). A BaseException in the caller (a cancel) kills the child's process group, and so does
+    ``cancelled()`` turning true (polled every 50 ms; for a caller on another thread, whose child then fails)."""
     deadline = time.monotonic() + limits.wall_seconds
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=clean_env(), preexec_fn=preexec(limits), close_fds=True)
@@ -155,6 +156,15 @@ def run(command: list[str], chunks: Iterable[bytes], limits: ProcessLimits,
     timer = threading.Timer(limits.wall_seconds, expire)
     timer.daemon = True
     feeder = _Feeder(proc, chunks)
+    if cancelled is not None:
+        def watch() -> None:
+            while proc.poll() is None:
+                if cancelled():
+                    kill_group(proc)
+                    return
+                time.sleep(0.05)
+
+        threading.Thread(target=watch, daemon=True).start()
     try:
         timer.start()
         feeder.start()

@@ -188,3 +188,24 @@ def test_the_preview_is_drawn_by_the_worker(case: Case, monkeypatch: pytest.Monk
     assert "preview could not be drawn" in str(err.value)
     with pytest.raises(ValueError):
         isolated.render_pages(b"%PDF-", 1, 10_000)  # an absurd width is refused before any child starts
+
+
+def test_a_cancel_stops_a_slow_pdf_worker_at_once(case: Case, hostile: int, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF that keeps the worker busy does not keep a cancelled export waiting for the worker's time limit."""
+    import time
+
+    _hostile_worker(monkeypatch, "sleep", "preflight")  # the hostile PDF would take 60 s
+    started = time.monotonic()
+
+    class Stop(Exception):
+        pass
+
+    def check() -> None:
+        if time.monotonic() - started > 2.0:  # the user clicks Cancel after two seconds
+            raise Stop
+
+    with pytest.raises(Stop):
+        dossier_svc.export_dossier(case.vault, load_catalog(), tmp_path / "c.pdf", case_id=case.case_id,
+                                   today=TODAY, check=check)
+    assert time.monotonic() - started < 15 and list(tmp_path.iterdir()) == []

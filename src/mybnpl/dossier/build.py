@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -93,10 +96,11 @@ def _classified(e: EvidenceInfo, blob: bytes) -> list[Appendix]:
     return [_classify(e, blob)]
 
 
-def _probed(batch: list[tuple[EvidenceInfo, bytes]]) -> list[Appendix]:
+def _probed(batch: list[tuple[EvidenceInfo, bytes]], cancelled: Callable[[], bool]) -> list[Appendix]:
     """PDF evidence, probed in the PDF worker (one child for the whole batch)."""
     out = []
-    for (e, _blob), (pages, problem) in zip(batch, isolated.probe_pdfs([b for _, b in batch]), strict=True):
+    for (e, _blob), (pages, problem) in zip(batch, isolated.probe_pdfs([b for _, b in batch], cancelled),
+                                            strict=True):
         out.append(Appendix(e, attachment_name(e.id, e.filename), "pdf", pages=min(pages, assemble.MAX_MERGED_PAGES),
                             total_pages=pages, problem=problem))
     return out
@@ -125,18 +129,29 @@ def export(data: DossierData, private_pem: str, out: BinaryIO, *, created: str,
     pending: deque[tuple[list[int], Future[list[Appendix]]]] = deque()
     pdfs: list[tuple[int, EvidenceInfo, bytes]] = []
 
+    stop = threading.Event()  # set when the export is cancelled: a PDF worker still running is stopped at once
+
     def probe_pdfs() -> None:
         batch = [(e, blob) for _, e, blob in pdfs]
-        pending.append(([i for i, *_ in pdfs], pool.submit(_probed, batch)))
+        pending.append(([i for i, *_ in pdfs], pool.submit(_probed, batch, stop.is_set)))
         pdfs.clear()
 
     def collect(limit: int) -> None:
         while len(pending) > limit:
-            where, future = pending.popleft()
-            for i, a in zip(where, future.result(), strict=True):
+            where, future = pending[0]
+            while True:
+                try:
+                    result = future.result(timeout=0.1)
+                    break
+                except FutureTimeout:
+                    check()  # a cancel while a slow PDF is taken apart
+            pending.popleft()
+            for i, a in zip(where, result, strict=True):
                 found[i] = a
 
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=WORKERS))
+        stack.callback(stop.set)  # runs first on the way out: on a cancel the pool then waits for nothing slow
         for i, e in enumerate(data.evidence):
             check()
             progress(i, total, "read")

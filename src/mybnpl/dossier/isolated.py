@@ -42,7 +42,7 @@ def limits(size: int) -> isolation.ProcessLimits:
 
 
 def _run(request: dict[str, object], chunks: Iterable[bytes], size: int,
-         read: Callable[[IO[bytes]], object]) -> object:
+         read: Callable[[IO[bytes]], object], cancelled: Callable[[], bool] | None = None) -> object:
     head = json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n"
 
     def checked(stream: IO[bytes]) -> object:
@@ -52,7 +52,7 @@ def _run(request: dict[str, object], chunks: Iterable[bytes], size: int,
             raise WorkerFailed(f"unreadable answer ({type(e).__name__})") from None
 
     try:
-        return isolation.run(worker_command(), _prefixed(head, chunks), limits(size), checked)
+        return isolation.run(worker_command(), _prefixed(head, chunks), limits(size), checked, cancelled)
     except isolation.ChildFailed as e:
         raise WorkerFailed(str(e)) from None
 
@@ -80,26 +80,28 @@ def _int(v: object, top: int) -> int:
 
 # --- probe ----------------------------------------------------------------------------------------------------
 
-def probe_pdfs(blobs: Sequence[bytes]) -> list[tuple[int, str]]:
+def probe_pdfs(blobs: Sequence[bytes], cancelled: Callable[[], bool] | None = None) -> list[tuple[int, str]]:
     """(page count, problem code or "") of each PDF, read by one child; when it fails, each is probed alone, and
-    a PDF whose own child fails is "damaged"."""
+    a PDF whose own child fails is "damaged". ``cancelled()`` turning true stops the child at once."""
     if not blobs:
         return []
     try:
-        return _probe(blobs)
+        return _probe(blobs, cancelled)
     except WorkerFailed:
         if len(blobs) == 1:
             return [(0, "damaged")]
     out = []
     for blob in blobs:
         try:
-            out += _probe([blob])
+            if cancelled is not None and cancelled():
+                raise WorkerFailed("cancelled")
+            out += _probe([blob], cancelled)
         except WorkerFailed:
             out.append((0, "damaged"))
     return out
 
 
-def _probe(blobs: Sequence[bytes]) -> list[tuple[int, str]]:
+def _probe(blobs: Sequence[bytes], cancelled: Callable[[], bool] | None = None) -> list[tuple[int, str]]:
     def read(stream: IO[bytes]) -> list[tuple[int, str]]:
         answer = _line(stream, 1 << 20)
         rows = answer["probe"]
@@ -116,7 +118,7 @@ def _probe(blobs: Sequence[bytes]) -> list[tuple[int, str]]:
         return out
 
     size = sum(len(b) for b in blobs)
-    result = _run({"op": "probe", "sizes": [len(b) for b in blobs]}, blobs, size, read)
+    result = _run({"op": "probe", "sizes": [len(b) for b in blobs]}, blobs, size, read, cancelled)
     return result  # type: ignore[return-value]
 
 
