@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,45 @@ def test_rows_without_a_provider_keep_their_fingerprint(vault: Vault) -> None:
     assert vault.query("SELECT count(*), count(fingerprint), count(account_id) FROM transactions") == [(29, 29, 0)]
     again = svc.build_preview(vault, catalog, MEITUAN.name + "2", data, dataclasses.replace(parsed, provider_id=None))
     assert {r.duplicate for r in again.rows} == {"in_vault_content"}
+
+
+JD = FIX / "cn" / "jd_2024.csv"
+ORDER = "88438843884"  # a purchase and three refunds of it share this order id
+
+
+def _jd_part(tmp_path: Path, name: str, keep: Callable[[str], bool]) -> Path:
+    """A JD export holding only some of the rows of the fixture (the preamble and header kept)."""
+    raw = JD.read_bytes()
+    text = raw.decode("utf-8-sig")
+    lines = text.splitlines()
+    header = next(i for i, ln in enumerate(lines) if ln.startswith("交易时间"))
+    body = [ln for ln in lines[header + 1:] if ln.strip() and keep(ln)]
+    path = tmp_path / name
+    path.write_text("\n".join(lines[: header + 1] + body) + "\n", encoding="utf-8")
+    return path
+
+
+def test_refunds_that_share_the_purchases_order_id_in_another_export_are_kept(vault: Vault, tmp_path: Path) -> None:
+    """JD and Alipay give a refund its purchase's order id. The purchase in one export and its refunds in another
+    must all be stored; importing either export again adds nothing."""
+    purchase = _jd_part(tmp_path, "jd-purchase.csv", lambda ln: ORDER in ln and "退款" not in ln)
+    refunds = _jd_part(tmp_path, "jd-refunds.csv", lambda ln: ORDER in ln and "退款" in ln)
+    both = _jd_part(tmp_path, "jd-both.csv", lambda ln: ORDER in ln)
+    assert (_import(vault, purchase).transactions, _import(vault, refunds).transactions) == (1, 3)
+    stored = sorted((r[0], r[1]) for r in vault.query(
+        "SELECT amount_minor, direction FROM transactions WHERE external_id LIKE ?", (ORDER + "%",)))
+    assert stored == [(100, "in"), (100, "in"), (11298, "in"), (22399, "out")]
+    for again in (purchase, refunds, both):  # the same rows in other files: all recognised
+        out = _import(vault, again)
+        assert out.transactions == 0, again.name
+    assert vault.scalar("SELECT count(*) FROM transactions") == 4
+
+
+def test_an_export_with_purchase_and_refunds_then_one_with_a_refund_alone(vault: Vault, tmp_path: Path) -> None:
+    """The older numbering ("id#2" for a repeated id within one file) still matches: a later export holding one of
+    those refunds alone adds nothing."""
+    both = _jd_part(tmp_path, "jd-both.csv", lambda ln: ORDER in ln)
+    one_refund = _jd_part(tmp_path, "jd-one-refund.csv", lambda ln: ORDER in ln and "112.98" in ln)
+    assert _import(vault, both).transactions == 4
+    assert _import(vault, one_refund).transactions == 0
+    assert vault.scalar("SELECT count(*) FROM transactions") == 4
