@@ -104,7 +104,7 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         else:  # pragma: no cover
             proc.kill()
-    except ProcessLookupError:
+    except OSError:  # gone already (ESRCH), or not ours any more
         pass
 
 
@@ -156,15 +156,18 @@ def run(command: list[str], chunks: Iterable[bytes], limits: ProcessLimits,
     timer = threading.Timer(limits.wall_seconds, expire)
     timer.daemon = True
     feeder = _Feeder(proc, chunks)
+    finished = threading.Event()
+    watcher: threading.Thread | None = None
     if cancelled is not None:
         def watch() -> None:
-            while proc.poll() is None:
+            while not finished.wait(0.05):
                 if cancelled():
-                    kill_group(proc)
+                    if proc.returncode is None:  # not reaped yet: its process group is still this child's
+                        kill_group(proc)
                     return
-                time.sleep(0.05)
 
-        threading.Thread(target=watch, daemon=True).start()
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
     try:
         timer.start()
         feeder.start()
@@ -190,6 +193,9 @@ def run(command: list[str], chunks: Iterable[bytes], limits: ProcessLimits,
             raise e.error from None
         raise
     finally:
+        finished.set()
+        if watcher is not None:
+            watcher.join()
         timer.cancel()
         feeder.join()
     if feeder.error is not None:

@@ -153,6 +153,7 @@ def test_the_app_opens_only_what_the_worker_took_apart(case: Case, hostile: int,
     "import sys; sys.stdin.buffer.read(); sys.stdout.write('{\"pages\": 1, \"names\": [\"a\"], \"sizes\": [9]}\\nab')",
     "import sys; sys.stdin.buffer.read(); sys.stdout.write('{\"pages\": -1, \"names\": [], \"sizes\": []}\\n')",
     "import sys; sys.stdin.buffer.read(); sys.stdout.write('[1, 2]\\n')",
+    "import sys; sys.stdin.buffer.read(); sys.stdout.write('{\"names\": ' + '[' * 100000 + ']' * 100000 + '}\\n')",
 ])
 def test_verify_reports_not_pdf_when_the_worker_fails(case: Case, monkeypatch: pytest.MonkeyPatch,
                                                       script: str) -> None:

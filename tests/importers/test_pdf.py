@@ -510,3 +510,9 @@ def test_a_mapped_pdf_reads_a_direction_column_and_a_currency_column() -> None:
     assert got == [(Direction.OUT, "12.50 EUR"), (Direction.IN, "40.00 EUR"), (Direction.OUT, "7.20 SEK"),
                    (Direction.OUT, "3.10 EUR")]
     assert st.currency == "EUR"
+    # a currency column whose title looks like a code ("Ccy") is still the column
+    short = _table_pdf([("Date", "Details", "Amount", "D/K", "Ccy"), ("2025-03-01", "Coffee shop", "12.50", "D", "EUR"),
+                        ("2025-03-03", "Train ticket", "7.20", "D", "SEK")])
+    st = parse(short, "bank.pdf", mapping=ColumnMapping(date="Date", amount="Amount", merchant="Details",
+                                                         direction="D/K", currency="Ccy"))
+    assert [str(t.amount) for t in st.transactions] == ["12.50 EUR", "7.20 SEK"]

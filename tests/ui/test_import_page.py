@@ -296,6 +296,8 @@ def test_queue_drop_and_cancel(qtbot: QtBot, win: MainWindow, tmp_path: Path) ->
     qtbot.mouseClick(page.skip_button, Qt.MouseButton.LeftButton)
     assert page.current is None and not page.file_label.isVisible()
     assert count(win.vault, "transactions") == 0
+    # the cancelled file counts in the batch's summary too
+    assert page.result_label.text().splitlines()[-1] == "Done: 2 files — 2 not imported."
 
 
 def test_provider_override_rebuilds_the_preview(qtbot: QtBot, win: MainWindow, tmp_path: Path) -> None:

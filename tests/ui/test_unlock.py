@@ -72,7 +72,7 @@ def test_recovery_then_new_passphrase(qtbot: QtBot, ctx: UiContext, created: tup
     qtbot.keyClicks(dialog.re_fields.first, NEW_PASSPHRASE)
     qtbot.keyClicks(dialog.re_fields.second, NEW_PASSPHRASE)
     assert dialog.re_save.isEnabled()
-    qtbot.mouseClick(dialog.re_save, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog.re_fields.second, Qt.Key.Key_Return)  # Return presses this page's Save
     qtbot.waitUntil(lambda: _accepted(dialog))
     assert dialog.vault is not None
     dialog.vault.close()

@@ -21,7 +21,7 @@ MiB = 1 << 20
 MAX_PAGES = 1_000_000  # a page count beyond this is not a real answer
 MAX_ITEMS = 100_000  # attachments of one file
 MAX_NAME = 4096  # characters of an attachment name
-MAX_ANSWER_BYTES = 4 << 30  # attachments read back, or a written dossier
+MAX_ANSWER_BYTES = 2 << 30  # attachments read back: at most the size of a dossier verify accepts (2 GiB)
 PROBE_BATCH_BYTES = 64 * MiB  # PDFs probed by one child
 _PROBLEMS = ("", "encrypted", "damaged", "empty", "page")
 
@@ -48,7 +48,7 @@ def _run(request: dict[str, object], chunks: Iterable[bytes], size: int,
     def checked(stream: IO[bytes]) -> object:
         try:
             return read(stream)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+        except Exception as e:  # any answer that does not fit (deep nesting: RecursionError, …) is the child's fault
             raise WorkerFailed(f"unreadable answer ({type(e).__name__})") from None
 
     try:
@@ -128,7 +128,7 @@ def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
     """Every embedded file (name, bytes) of a PDF and its page count. Raises WorkerFailed for anything that is
     not a readable PDF (or a child that failed on it)."""
     def read(stream: IO[bytes]) -> tuple[list[tuple[str, bytes]], int]:
-        head = _line(stream)
+        head = _line(stream, 4 * MiB)  # names and sizes of up to MAX_ITEMS files; parsed only within that
         if "error" in head:
             raise WorkerFailed("not a PDF")
         names, sizes = head["names"], head["sizes"]
@@ -153,14 +153,15 @@ def read_attachments(data: bytes) -> tuple[list[tuple[str, bytes]], int]:
 MAX_PREVIEW_WIDTH = 2000  # pixels; a page image is at most width × 3 width
 
 
-def render_pages(pdf: bytes, max_pages: int, width: int) -> tuple[int, list[tuple[int, int, bytes]]]:
+def render_pages(pdf: bytes, max_pages: int, width: int,
+                 cancelled: Callable[[], bool] | None = None) -> tuple[int, list[tuple[int, int, bytes]]]:
     """The page count and the first ``max_pages`` pages drawn ``width`` pixels wide, as (width, height, RGB bytes),
     drawn by the worker: the pages hold the placed content of PDF evidence. Raises WorkerFailed."""
     if not 0 < width <= MAX_PREVIEW_WIDTH:
         raise ValueError("preview width out of range")
 
     def read(stream: IO[bytes]) -> tuple[int, list[tuple[int, int, bytes]]]:
-        head = _line(stream)
+        head = _line(stream, 64 * 1024)  # a page count and a width and height per page
         sizes = head["sizes"]
         if not isinstance(sizes, list) or len(sizes) > max_pages:
             raise ValueError("bad page list")
@@ -173,5 +174,6 @@ def render_pages(pdf: bytes, max_pages: int, width: int) -> tuple[int, list[tupl
             raise ValueError("bytes after the answer")
         return _int(head["pages"], MAX_PAGES), images
 
-    result = _run({"op": "render", "size": len(pdf), "max_pages": max_pages, "width": width}, [pdf], len(pdf), read)
+    result = _run({"op": "render", "size": len(pdf), "max_pages": max_pages, "width": width}, [pdf], len(pdf), read,
+                  cancelled)
     return result  # type: ignore[return-value]

@@ -357,7 +357,7 @@ def map_table(header: list[str], rows: list[list[str]], mapping: ColumnMapping, 
     if di is None or (ai is None and dbi is None and cri is None):
         raise fail(ImportCode.BAD_MAPPING, name, detail="map a date column and an amount (or debit/credit) column")
     # the currency, or a column that names it per row (as the spreadsheet path reads it: generic.currency_code)
-    ci = norm.get(_key(mapping.currency or "")) if currency_code(mapping.currency or "") is None else None
+    ci = norm.get(_key(mapping.currency or "")) if mapping.currency else None  # a column first: "Ccy" is no code
     currency = currency_of(mapping.currency, "CNY") if ci is None else "CNY"
     formats = tuple(f for f in (mapping.date_format, "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", *_EXTRA_DATES) if f)
     txs: list[ParsedTx] = []

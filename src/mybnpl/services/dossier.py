@@ -436,8 +436,18 @@ def preview(vault: Vault, catalog: Catalog, *, case_id: int | None = None, accou
 
     build.export(data, signing.new_private_pem(), buf, created=data.prepared_on.isoformat(), check=check)
     check()
+    stop = []
+
+    def cancelled() -> bool:
+        try:
+            check()
+        except BaseException:
+            stop.append(True)
+        return bool(stop)
+
     try:  # the pages hold the placed content of PDF evidence: drawn by the PDF worker, not here
-        pages, images = isolated.render_pages(buf.getvalue(), max_pages, width)
+        pages, images = isolated.render_pages(buf.getvalue(), max_pages, width, cancelled)
     except isolated.WorkerFailed:
+        check()  # a cancel stopped the worker: say cancelled, not "could not be drawn"
         raise UserError(N_("The preview could not be drawn. The dossier itself can still be exported.")) from None
     return Preview(pages, tuple(images))

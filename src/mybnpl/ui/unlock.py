@@ -212,15 +212,18 @@ class UnlockDialog(QDialog):
     # -- navigation ---------------------------------------------------------------------------------------
     def show_main(self) -> None:
         self.stack.setCurrentIndex(0)
+        self.unlock_button.setDefault(True)  # Return: each page's own main button (no auto-default buttons)
         (self.passphrase if self.passphrase.isVisible() else self.unlock_button).setFocus()
 
     def show_recovery(self) -> None:
         self.stack.setCurrentIndex(1)
+        self.recovery_open.setDefault(True)
         self.recovery_edit.setFocus()
 
     def show_damaged(self, err: UserError) -> None:
         self.stack.setCurrentIndex(3)
         set_text(self.damaged_text, error_text(err))
+        self.quit_button.setDefault(True)
         self.quit_button.setFocus()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -314,6 +317,7 @@ class UnlockDialog(QDialog):
         self.recovery_edit.clear()
         set_text(self.title, _("Your vault is open"))
         self.stack.setCurrentIndex(2)
+        self.re_save.setDefault(True)
         self.re_save.setFocus()
 
     def _reprotect_changed(self) -> None:

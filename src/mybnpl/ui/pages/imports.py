@@ -242,6 +242,7 @@ class ImportPage(Page):
         if self.current is not None:  # the reader process stops on its own limits; its answer is dropped
             name = self.current.path.name
             self._result(lambda: tr(N_("{name}: cancelled; nothing was imported."), name=name))
+            self.tally["left_out"] += 1
         self._next()
 
     def _result(self, text: Callable[[], str]) -> None:
