@@ -7,6 +7,7 @@ from pathlib import Path
 from mybnpl.core.models import ConsentKind
 from mybnpl.importers.base import ParseOptions
 from mybnpl.services import consents as consents_svc
+from mybnpl.services import dossier as dossier_svc
 from mybnpl.services import findings as findings_svc
 from mybnpl.services import imports as imports_svc
 from mybnpl.services.catalog import load_catalog
@@ -42,10 +43,14 @@ def test_the_timeline_starts_with_what_the_finding_rests_on(tmp_path: Path) -> N
                                  on_date=None, today=TODAY, account_id=account)
         findings_svc.recompute(vault, catalog, TODAY)
         [finding] = [f for f in findings_svc.list_findings(vault) if f.kind == "unconsented_enrollment"]
+        dossier_svc.export_dossier(vault, catalog, tmp_path / "first.pdf", account_id=account, lang="zh", today=TODAY)
         zh = gather(vault, catalog, account_id=account, lang="zh", today=TODAY)
         en = gather(vault, catalog, account_id=account, lang="en", today=TODAY)
     finally:
         vault.close()
+    # the earlier export, the imported original and its source in the reader's words
+    assert any(e.what.startswith("导出案卷：first.pdf（SHA-256 ") and e.what.endswith("项证据）") for e in zh.timeline)
+    assert [e.description for e in zh.evidence] == ["meituan.csv"] and zh.evidence[0].source == "import"
     first = [e for e in zh.timeline if e.what.startswith("在没有同意记录的情况下被使用（最早一次：2025-02-12 19:08")]
     assert len(first) == 1 and first[0].on == finding.first_seen
     dated = [e.on for e in zh.timeline if e.on is not None]

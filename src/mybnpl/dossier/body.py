@@ -8,7 +8,7 @@ from datetime import date
 from typing import Literal
 
 from mybnpl import pdfdoc
-from mybnpl.dossier.labels import label, size_text
+from mybnpl.dossier.labels import colon, evidence_source, label, size_text
 from mybnpl.dossier.model import DossierData, EvidenceInfo
 from mybnpl.pdfdoc import Block, Extra, Heading, PageBreak, Paragraph, Slot, Table
 
@@ -94,16 +94,17 @@ def _accounts(data: DossierData) -> list[Block | Extra]:
     lang = data.lang
     out: list[Block | Extra] = [Heading(label("accounts", lang))]
     for a in data.accounts:
-        out.append(Heading(f"{label('account', lang)} #{a.id}: {a.provider}", 2))
+        out.append(Heading(f"{label('account', lang)} #{a.id}{colon(lang)}{a.provider}", 2))
         out.append(Table((label("lender", lang), a.lender), ((label("account", lang), a.label),
                                                              (label("reference", lang), a.reference or "—"),
                                                              (label("currency", lang), a.currency)), widths=(1, 3)))
         if not a.plans:
             out.append(Paragraph(label("no_plans", lang), style="small"))
         for p in a.plans:
-            out.append(Paragraph(f"{label('plan', lang)} #{p.id} · {label('merchant', lang)}: {p.merchant or '—'} · "
-                                 f"{label('total', lang)}: {p.total} · {label('fee', lang)}: {p.fee} · "
-                                 f"{label('cadence', lang)}: {p.cadence}", style="small"))
+            c = colon(lang)
+            out.append(Paragraph(f"{label('plan', lang)} #{p.id} · {label('merchant', lang)}{c}{p.merchant or '—'} · "
+                                 f"{label('total', lang)}{c}{p.total} · {label('fee', lang)}{c}{p.fee} · "
+                                 f"{label('cadence', lang)}{c}{p.cadence}", style="small"))
             rows = tuple((str(i.seq), i.due_on.isoformat(), i.amount, label(i.status, lang) if i.status in
                           ("paid", "waived") else label("unpaid", lang), _d(i.paid_on)) for i in p.installments)
             out.append(Table((label("seq", lang), label("due", lang), label("amount", lang), label("status", lang),
@@ -119,11 +120,12 @@ def _findings(data: DossierData) -> list[Block | Extra]:
     for f in data.findings:
         sev = label(f.severity, lang) if f.severity in ("info", "warning", "serious") else f.severity
         st = label(f.status, lang) if f.status in ("open", "confirmed", "dismissed") else f.status
-        out.append(Heading(f"{label('finding', lang)} #{f.id}: {f.title or f.kind} ({sev}, {st})", 2))
+        title = f"{f.title or f.kind}（{sev}，{st}）" if lang == "zh" else f"{f.title or f.kind} ({sev}, {st})"
+        out.append(Heading(f"{label('finding', lang)} #{f.id}{colon(lang)}{title}", 2))
         out.append(Paragraph(f"{f.first_seen.isoformat()} — {f.explanation}"))
         if f.evidence_ids:
-            out.append(Paragraph(f"{label('evidence_ids', lang)}: " + ", ".join(f"#{i}" for i in f.evidence_ids),
-                                 style="small"))
+            ids = ", ".join(f"#{i}" for i in f.evidence_ids)
+            out.append(Paragraph(f"{label('evidence_ids', lang)}{colon(lang)}{ids}", style="small"))
     return out
 
 
@@ -149,9 +151,11 @@ def _letters(data: DossierData) -> list[Block | Extra]:
 def _index(data: DossierData, appendices: list[Appendix]) -> list[Block | Extra]:
     lang = data.lang
     names = {a.evidence.id: a.attachment for a in appendices}
-    rows = tuple((f"#{e.id}", f"{e.description or e.filename}\n{label('source', lang)}: {e.source} · "
-                  f"{label('added_at', lang)}: {e.added_at.strftime('%Y-%m-%d %H:%M')} · {size_text(e.size, lang)}\n"
-                  f"{label('attached_as', lang)}: {names.get(e.id, '')}", e.sha256) for e in data.evidence)
+    sep = colon(lang)
+    rows = tuple((f"#{e.id}", f"{e.description or e.filename}\n{label('source', lang)}{sep}"
+                  f"{evidence_source(e.source, lang)} · {label('added_at', lang)}{sep}"
+                  f"{e.added_at.strftime('%Y-%m-%d %H:%M')} · {size_text(e.size, lang)}\n"
+                  f"{label('attached_as', lang)}{sep}{names.get(e.id, '')}", e.sha256) for e in data.evidence)
     out: list[Block | Extra] = [Heading(label("evidence_index", lang))]
     if not rows:
         return [*out, Paragraph(label("none_of_kind", lang))]
@@ -193,7 +197,7 @@ def _appendices(data: DossierData, appendices: list[Appendix]) -> list[Block | E
     for n, a in enumerate(images):
         if n:
             out.append(PageBreak())
-        out.append(Heading(f"#{a.evidence.id}: {a.evidence.description or a.evidence.filename}", 3))
+        out.append(Heading(f"#{a.evidence.id}{colon(data.lang)}{a.evidence.description or a.evidence.filename}", 3))
         if a.image is None:
             out.append(Paragraph(_caption(a), style="small"))
             out.append(Paragraph(label("not_shown", lang, reason=problem_text(a.problem, lang))))
@@ -206,7 +210,7 @@ def _appendices(data: DossierData, appendices: list[Appendix]) -> list[Block | E
     if not pdfs:
         out.append(Paragraph(label("none_of_kind", lang)))
     for a in pdfs:
-        out.append(Heading(f"#{a.evidence.id}: {a.evidence.description or a.evidence.filename}", 3))
+        out.append(Heading(f"#{a.evidence.id}{colon(data.lang)}{a.evidence.description or a.evidence.filename}", 3))
         if a.problem:
             out.append(Paragraph(_caption(a), style="small"))
             out.append(Paragraph(label("not_merged", lang, reason=problem_text(a.problem, lang))))
@@ -220,9 +224,9 @@ def _appendices(data: DossierData, appendices: list[Appendix]) -> list[Block | E
     if not others:
         out.append(Paragraph(label("none_of_kind", lang)))
     for a in others:
-        out.append(Heading(f"#{a.evidence.id}: {a.evidence.description or a.evidence.filename}", 3))
+        out.append(Heading(f"#{a.evidence.id}{colon(data.lang)}{a.evidence.description or a.evidence.filename}", 3))
         out.append(Paragraph(f"{_caption(a)}\n{a.evidence.media_type} · {size_text(a.evidence.size, lang)} · "
-                             f"{label('attached_as', lang)}: {a.attachment}", style="small"))
+                             f"{label('attached_as', lang)}{colon(lang)}{a.attachment}", style="small"))
         if a.text:
             out.append(Paragraph(a.text[:MAX_TEXT_SHOWN] + (" …" if len(a.text) > MAX_TEXT_SHOWN else ""),
                                  style="small"))

@@ -152,11 +152,24 @@ SOURCES: dict[str, tuple[str, str]] = {
     "evidence": ("证据", "evidence"), "installment": ("分期", "installment"),
     "statement": ("导入的账单", "imported statement"),
 }
+# Where an evidence item came from (evidence.source), as the index says it
+EVIDENCE_SOURCES: dict[str, tuple[str, str]] = {
+    "import": ("导入账单的原件", "original of an imported statement"), "user": ("本人添加", "added by the complainant"),
+    "reply": ("收到的答复", "reply received"), "letter": ("信函", "letter"),
+}
+
+
+def evidence_source(source: str, lang: str) -> str:
+    zh, en = EVIDENCE_SOURCES.get(source, (source, source))
+    return zh if lang == "zh" else en
+
+
 # Timeline lines the dossier writes itself: the facts a finding rests on, dated when they happened.
 FACTS: dict[str, tuple[str, str]] = {
     "first_seen": ("{kind}（最早一次：{what}）", "{kind} (the first time: {what})"),
     "statement": ("导入账单 {name}（{n} 条记录）", "statement {name} imported ({n} rows)"),
     "by_import": ("（导入时自动添加）", " (added by an import)"),
+    "exported": ("{name}（SHA-256 {sha}，{n} 项证据）", "{name} (SHA-256 {sha}, {n} evidence items)"),
 }
 
 

@@ -50,6 +50,7 @@ from mybnpl.services import findings as findings_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import plans as plans_svc
 from mybnpl.services.finding_text import KIND_TITLE, kind_title
+from mybnpl.services.letter_facts import evidence_name
 from mybnpl.services.profile import get_profile
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
@@ -203,12 +204,14 @@ def _evidence(vault: Vault, scope: _Scope, letter_ids: list[int], finding_ids: l
     out = []
     for eid in sorted(ids):
         e = evidence_svc.get_evidence(vault, eid)
-        out.append(EvidenceInfo(e.id, e.filename, e.note or e.filename, e.source, e.added_at, e.size, e.sha256,
+        out.append(EvidenceInfo(e.id, e.filename, evidence_name(e.filename, e.note, e.source, e.id), e.source,
+                                e.added_at, e.size, e.sha256,
                                 e.media_type, load=functools.partial(evidence_svc.evidence_bytes, vault, eid)))
     return out
 
 
 _WORD = re.compile(r"[a-z][a-z0-9_]*[a-z0-9]")
+_EXPORTED = re.compile(r"(.+) sha256 ([0-9a-f]+…) \((\d+) evidence\)")
 
 
 def _names(catalog: Catalog, lang: str) -> dict[str, str]:
@@ -251,10 +254,16 @@ def _timeline(vault: Vault, scope: _Scope, letter_ids: list[int], findings: list
         "(entity = 'account' AND entity_id = ?) ORDER BY at, id", (scope.account_id,))
     names = _names(catalog, lang)
     sep, by_import = colon(lang), fact("by_import", lang)
+
+    def said(kind: str, summary: str) -> str:
+        exported = _EXPORTED.fullmatch(summary) if kind == "dossier_exported" else None
+        if exported:  # "case.pdf sha256 4932…… (6 evidence)", as the event log writes it
+            return fact("exported", lang, name=exported[1], sha=exported[2], n=exported[3])
+        return _humanize(summary.replace(" (import)", by_import), names).replace(": ", sep)
+
     out = [TimelineEntry(date.fromisoformat(r[1]) if r[1] else datetime.fromisoformat(r[0]).date(),
-                         event_kind(r[2], lang) + sep + _humanize(r[3].replace(" (import)", by_import), names)
-                         .replace(": ", sep) if r[3] else event_kind(r[2], lang), source_name("event", lang))
-           for r in rows]
+                         event_kind(r[2], lang) + sep + said(r[2], r[3]) if r[3] else event_kind(r[2], lang),
+                         source_name("event", lang)) for r in rows]
     # What happened before anything was recorded: each finding's first occurrence, and the statements it rests on
     for f in findings:
         what = _first_what(vault, f, lang)
