@@ -10,6 +10,7 @@ the user switches language.
 
 from __future__ import annotations
 
+import errno
 import gettext as _gettext
 import locale
 import os
@@ -107,6 +108,27 @@ CORE_MESSAGES = (
 )
 
 
+class Translatable(str):
+    """A parameter value that is itself a msgid: translated when the message is shown (see ``os_reason``)."""
+
+
+# What the operating system says about a file, in words a translation can carry (errno → msgid). Anything else is
+# passed on as the system wrote it.
+_OS_REASONS = {
+    errno.ENOENT: N_("the file or folder does not exist"), errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"), errno.EISDIR: N_("it is a folder, not a file"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"), errno.ENOSPC: N_("the disk is full"),
+    errno.EROFS: N_("the disk is read-only"), errno.EEXIST: N_("the file already exists"),
+    errno.ENAMETOOLONG: N_("the name is too long"), errno.EIO: N_("the disk could not be read or written"),
+}
+
+
+def os_reason(e: OSError) -> str:
+    """Why a file operation failed, for a message parameter (translated when shown)."""
+    msgid = _OS_REASONS.get(e.errno or -1)
+    return Translatable(msgid) if msgid else (e.strerror or type(e).__name__)
+
+
 def error_text(err: UserError) -> str:
-    """A UserError's message in the active language."""
-    return tr(err.message, **err.params)
+    """A UserError's message in the active language (a Translatable parameter is translated too)."""
+    return tr(err.message, **{k: _(v) if isinstance(v, Translatable) else v for k, v in err.params.items()})

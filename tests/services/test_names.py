@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +42,14 @@ def test_account_names_say_the_product_once() -> None:
     assert account_name(catalog, "meituan_yuefu", meituan.default_label()) == "Meituan Yuefu (monthly pay)"
     assert account_name(catalog, "klarna", "Klarna DE") == "Klarna – Klarna DE"
     assert account_name(catalog, "gone_provider", "old") == "gone_provider – old"
+
+
+def test_os_errors_are_said_in_the_users_language(zh: None, tmp_path: Path) -> None:
+    from mybnpl.core.errors import UserError
+    from mybnpl.services import imports as imports_svc
+
+    with pytest.raises(UserError) as err:
+        imports_svc.read_file(tmp_path / "gone.csv")
+    assert i18n.error_text(err.value) == "无法读取 gone.csv：文件或文件夹不存在"
+    i18n.set_language("en")
+    assert i18n.error_text(err.value) == "gone.csv could not be read: the file or folder does not exist"

@@ -9,7 +9,7 @@ from typing import Any
 from mybnpl.atomic import write_atomic
 from mybnpl.cli.base import Cli, Sub, pad, parse_date_arg
 from mybnpl.core.errors import InvalidInput, UsageError
-from mybnpl.i18n import N_, _, current_language, tr
+from mybnpl.i18n import N_, _, current_language, os_reason, tr
 from mybnpl.letters.compose import KIND_NAMES, kind_name
 from mybnpl.letters.legal import KINDS, LETTER_JURISDICTIONS
 from mybnpl.letters.render import LABELS
@@ -203,7 +203,8 @@ def _write(out: Path, d: letters_svc.Draft) -> None:
         try:
             write_atomic(out, d.text.encode("utf-8"), mode=0o600)
         except OSError as e:
-            raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=e.strerror) from None
+            raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name,
+                               reason=os_reason(e)) from None
         return
     from mybnpl.letters.export import export_letter  # reportlab / python-docx load only when needed
 

@@ -29,7 +29,7 @@ from mybnpl.atomic import write_atomic
 from mybnpl.core import richtext
 from mybnpl.core.errors import InvalidInput
 from mybnpl.core.richtext import RichDoc
-from mybnpl.i18n import N_
+from mybnpl.i18n import N_, os_reason
 from mybnpl.pdfdoc import Block, Heading, Paragraph, RichText, Table, render_pdf
 
 EvidenceRow = tuple[int, str, str]  # (evidence id, description, SHA-256 hex)
@@ -234,5 +234,5 @@ def export_letter(text: str, title: str, evidence: list[tuple[int, str, str]], o
     try:
         write_atomic(out, data, mode=0o600)
     except OSError as e:
-        raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=e.strerror) from None
+        raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=os_reason(e)) from None
     return out

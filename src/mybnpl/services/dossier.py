@@ -41,7 +41,7 @@ from mybnpl.dossier.model import (
     ReplyInfo,
     TimelineEntry,
 )
-from mybnpl.i18n import N_
+from mybnpl.i18n import N_, os_reason
 from mybnpl.letters.compose import kind_name, lang_code
 from mybnpl.letters.facts import mask_id
 from mybnpl.letters.legal import KINDS, LETTER_JURISDICTIONS
@@ -379,7 +379,7 @@ def export_dossier(vault: Vault, catalog: Catalog, out: Path, *, case_id: int | 
             result = build.export(data, key, fh, created=created, progress=progress, check=check,
                                   invariant=invariant)
     except OSError as e:
-        raise DossierWriteFailed(name=out.name, reason=e.strerror or type(e).__name__) from None
+        raise DossierWriteFailed(name=out.name, reason=os_reason(e)) from None
     with vault.transaction() as conn:
         repos.append_event(conn, "dossier_exported", f"{out.name} sha256 {result.sha256[:16]}… "
                                                      f"({result.evidence_count} evidence)",
@@ -397,7 +397,7 @@ def verify_file(path: Path, expected_fingerprint: str | None = None) -> Report:
             raise DossierUnreadable(name=path.name, reason="larger than 2 GiB")
         data = path.read_bytes()
     except OSError as e:
-        raise DossierUnreadable(name=path.name, reason=e.strerror or type(e).__name__) from None
+        raise DossierUnreadable(name=path.name, reason=os_reason(e)) from None
     from mybnpl.dossier.verify import verify_bytes
 
     return verify_bytes(data, path.name, expected_fingerprint)

@@ -10,7 +10,7 @@ from typing import Any
 from mybnpl.atomic import write_atomic
 from mybnpl.core.errors import InvalidInput, NotFound
 from mybnpl.core.models import Evidence
-from mybnpl.i18n import N_
+from mybnpl.i18n import N_, os_reason
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
 from mybnpl.vault.errors import VaultDamaged
@@ -70,7 +70,7 @@ def read_evidence_file(path: Path) -> bytes:
                                size=MAX_EVIDENCE_BYTES // (1024 * 1024))
         return path.read_bytes()
     except OSError as e:
-        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=e.strerror) from None
+        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=os_reason(e)) from None
 
 
 def add_evidence_file(vault: Vault, path: Path, *, note: str = "", account_id: int | None = None,
@@ -104,7 +104,7 @@ def export_evidence(vault: Vault, evidence_id: int, out: Path) -> Evidence:
     try:
         write_atomic(out, data, mode=0o600)
     except OSError as e:
-        raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=e.strerror) from None
+        raise InvalidInput(N_("{name} could not be written: {reason}"), name=out.name, reason=os_reason(e)) from None
     return get_evidence(vault, evidence_id)
 
 

@@ -21,7 +21,7 @@ from typing import Any, overload
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput
 from mybnpl.core.imports import ImportCode, ImportFailed, ParsedStatement, ParsedTx, TxTable
-from mybnpl.i18n import N_
+from mybnpl.i18n import N_, os_reason
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.errors import fail
 from mybnpl.importers.sandbox import Limits, parse_isolated
@@ -364,7 +364,7 @@ def read_file(path: Path, limits: Limits | None = None) -> bytes:
                        limit=f"{limit // (1024 * 1024)} MiB")
         return path.read_bytes()
     except OSError as e:
-        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=e.strerror) from None
+        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=os_reason(e)) from None
 
 
 def parse_file(path: Path, opts: ParseOptions, limits: Limits | None = None) -> tuple[bytes, ParsedStatement]:

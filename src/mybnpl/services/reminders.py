@@ -19,7 +19,7 @@ from typing import Any
 from mybnpl.atomic import write_atomic
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput, NotFound
-from mybnpl.i18n import N_, current_language
+from mybnpl.i18n import N_, current_language, os_reason
 from mybnpl.reminders import plan
 from mybnpl.reminders.model import DueItem, DueKind
 from mybnpl.reminders.plan import DEFAULT_OFFSETS, DEFAULT_TIME, Reminder, ReminderAction, ReminderState
@@ -184,7 +184,7 @@ def export_ics(vault: Vault, catalog: Catalog, out_path: Path, today: date, priv
         write_atomic(Path(out_path), data)
     except OSError as e:
         raise InvalidInput(N_("{name} could not be written: {reason}"), name=str(out_path),
-                           reason=e.strerror or str(e)) from None
+                           reason=os_reason(e)) from None
     paid = sum(1 for i in items if i.paid_on is not None)
     return IcsExport(Path(out_path), len(items) - paid, paid)
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from mybnpl.core.catalog import Catalog
 from mybnpl.core.errors import InvalidInput, UserError
 from mybnpl.core.imports import ColumnMapping, ImportCode, ImportFailed
-from mybnpl.i18n import N_, _, current_language, ngettext, tr
+from mybnpl.i18n import N_, _, current_language, ngettext, os_reason, tr
 from mybnpl.importers.base import ParseOptions
 from mybnpl.importers.sandbox import table_isolated
 from mybnpl.services.imports import ImportOutcome, ImportPreview, PreviewRow, build_preview, commit, parse_file
@@ -102,7 +102,7 @@ def read_table(path: Path, password: str | None) -> tuple[list[str], list[list[s
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=e.strerror) from None
+        raise InvalidInput(N_("{name} could not be read: {reason}"), name=path.name, reason=os_reason(e)) from None
     header, rows = table_isolated(data, path.name, password)  # untrusted file: read in the limited child
     if not header:
         raise ImportFailed(ImportCode.UNSUPPORTED_FORMAT, N_("mybnpl found no table in {name} to map. Keep it as "

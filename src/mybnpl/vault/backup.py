@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mybnpl.atomic import write_atomic_with
-from mybnpl.i18n import N_
+from mybnpl.i18n import N_, os_reason
 from mybnpl.vault import connection as cx
 from mybnpl.vault import repos
 from mybnpl.vault.db import Vault
@@ -74,7 +74,7 @@ def backup(vault: Vault, out: Path, progress: ProgressFn | None = None) -> dict[
     except (BackupFailed, VaultDamaged):
         raise
     except OSError as e:
-        raise BackupFailed(detail=e.strerror or type(e).__name__) from None
+        raise BackupFailed(detail=os_reason(e)) from None
     except cx.DatabaseError as e:  # disk full / I/O error while SQLite wrote the copy
         raise BackupFailed(detail=str(e)) from None
     with vault.transaction() as conn:
