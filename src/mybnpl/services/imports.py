@@ -166,24 +166,22 @@ def _account_for(vault: Vault, catalog: Catalog, provider_id: str | None, create
     return acc
 
 
-def _existing(vault: Vault, column: str, values: Sequence[Any], account_id: int | None) -> set[Any]:
-    """Which of ``values`` the vault already holds. When the vault holds not many more such values than asked
-    about, reading them all (an index scan) is faster than 10⁵ look-ups; otherwise one query probes the index
-    with the values passed as one JSON array."""
+def _stored_rows(vault: Vault, columns: str, where: str, params: list[Any], column: str,
+                 values: Sequence[Any]) -> list[Any]:
+    """``columns`` of the stored transactions matching ``where`` whose ``column`` is one of ``values`` — or, when
+    that is faster, of all those matching ``where`` (a superset: callers look their values up in it). When the vault
+    holds not many more such rows than asked about, reading them all (an index scan) beats 10⁵ index look-ups;
+    otherwise one query probes the index with the values passed as one JSON array."""
     if not values:
-        return set()
-    if column == "external_id":
-        where, params = "account_id IS ? AND external_id IS NOT NULL", [account_id]
-    else:
-        where, params = "fingerprint IS NOT NULL", []
+        return []
     stored = int(vault.scalar(f"SELECT count(*) FROM transactions WHERE {where}", params))
     if stored == 0:
-        return set()
+        return []
+    sql = f"SELECT {columns} FROM transactions WHERE {where}"
     if stored <= 2 * len(values):
-        return {r[0] for r in vault.query(f"SELECT {column} FROM transactions WHERE {where}", params)} & \
-            set(values)
-    sql = f"SELECT {column} FROM transactions WHERE {where} AND {column} IN (SELECT value FROM json_each(?))"
-    return {r[0] for r in vault.query(sql, [*params, json.dumps(list(values), ensure_ascii=False)])}
+        return vault.query(sql, params)
+    return vault.query(f"{sql} AND {column} IN (SELECT value FROM json_each(?))",
+                       [*params, json.dumps(list(set(values)), ensure_ascii=False)])
 
 
 # A row's content as one integer, computed the same way in SQL and in Python (cheap to fetch and compare for 10⁵
@@ -191,9 +189,9 @@ def _existing(vault: Vault, column: str, values: Sequence[Any], account_id: int 
 # provider id with the same day and direction collide only if their amounts differ by a multiple of 10⁹+7 cents.
 _DIRECTION_CODE = {"out": 0, "in": 1, "neutral": 2}
 _PRIME = 1_000_000_007
-_CONTENT_SQL = (f"SELECT external_id, (amount_minor % {_PRIME}) * 1000000000 + CAST(replace(posted_on, '-', '') AS "
-                "INTEGER) * 3 + CASE direction WHEN 'out' THEN 0 WHEN 'in' THEN 1 ELSE 2 END FROM transactions "
-                "WHERE account_id = ? AND ")
+_CONTENT_COLUMNS = (f"external_id, (amount_minor % {_PRIME}) * 1000000000 + CAST(replace(posted_on, '-', '') AS "
+                    "INTEGER) * 3 + CASE direction WHEN 'out' THEN 0 WHEN 'in' THEN 1 ELSE 2 END")
+_CONTENT_SQL = f"SELECT {_CONTENT_COLUMNS} FROM transactions WHERE account_id = ? AND "
 
 
 def _contents(t: TxTable) -> list[int]:
@@ -205,18 +203,10 @@ def _contents(t: TxTable) -> list[int]:
 
 
 def _stored_by_id(vault: Vault, ids: Sequence[str], account_id: int) -> list[tuple[str, int]]:
-    """(id, content) of the account's stored rows with one of these provider ids, or, when that is faster, of all
-    its rows with an id (see _CONTENT_SQL)."""
-    if not ids:
-        return []
-    stored = int(vault.scalar("SELECT count(*) FROM transactions WHERE account_id IS ? AND external_id IS NOT NULL",
-                              (account_id,)))
-    if stored == 0:
-        return []
-    if stored <= 2 * len(ids):  # reading them all (an index scan) beats probing the index 10⁵ times
-        return vault.query(_CONTENT_SQL + "external_id IS NOT NULL", (account_id,))
-    return vault.query(_CONTENT_SQL + "external_id IN (SELECT value FROM json_each(?))",
-                       (account_id, json.dumps(list(set(ids)), ensure_ascii=False)))
+    """(id, content) of the account's stored rows with one of these provider ids (or of all its rows with an id;
+    see _stored_rows and _CONTENT_COLUMNS)."""
+    return _stored_rows(vault, _CONTENT_COLUMNS, "account_id = ? AND external_id IS NOT NULL", [account_id],
+                        "external_id", ids)
 
 
 def _shared_ids(vault: Vault, account_id: int | None, t: TxTable, ext: list[str | None],
@@ -321,7 +311,9 @@ def build_preview(vault: Vault, catalog: Catalog, name: str, data: bytes, parsed
             subset: list[Any] = [list(compress(c, need)) for c in cols]
             found = iter(repos.fingerprints(scope, *subset))
             fps = [next(found) if n else None for n in need]
-        known_fp = _existing(vault, "fingerprint", [f for f in fps if f is not None], None)
+        asked = [f for f in fps if f is not None]
+        known_fp = {r[0] for r in _stored_rows(vault, "fingerprint", "fingerprint IS NOT NULL", [], "fingerprint",
+                                               asked)}.intersection(asked)
         dup = [""] * len(fps)
         if known_ids and not known_fp:
             dup = list(map(_BY_ID.__getitem__, map(known_ids.__contains__, ext)))
