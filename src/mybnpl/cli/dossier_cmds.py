@@ -70,9 +70,7 @@ class DossierCommands(Cli):
                         count=report.checked))
             self.out(tr("Signing key fingerprint: {fpr}", fpr=report.fingerprint))
             self.out(tr("File SHA-256: {sha}", sha=report.file_sha256))
-            self.out(_("The signature covers the attached originals and the dossier's content (dossier-content.json), "
-                       "not how the pages are drawn. To be sure this is the very file you exported, compare its "
-                       "SHA-256 with the one shown at export."))
+            self.out(_(dossier_svc.SIGNED_SCOPE))
         else:
             for p in report.problems:
                 self.env.stderr.write(f"mybnpl: {tr(p.message, **p.params)}\n")

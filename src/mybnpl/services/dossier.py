@@ -59,6 +59,10 @@ if TYPE_CHECKING:  # the PDF machinery (reportlab, PDFium) loads with the first 
     from mybnpl.dossier.verify import Report
 
 KEY_SETTING = "dossier.signing_key"
+# What "verified" covers, said wherever a dossier is verified (the printed pages are drawn from the signed content)
+SIGNED_SCOPE = N_("The signature covers the attached originals and the dossier's content (dossier-content.json), "
+                  "not how the pages are drawn. To be sure this is the very file you exported, compare its SHA-256 "
+                  "with the one shown at export.")
 MAX_VERIFY_BYTES = 2 * 1024 * 1024 * 1024
 MAX_INSTALLMENTS = 400
 __all__ = ["ExportResult", "export_dossier", "gather", "signing_fingerprint", "signing_key", "verify_file"]

@@ -43,13 +43,16 @@ def list_text(items: list[str]) -> str:
     return ("、" if current_language() == "zh_CN" else "; ").join(items)
 
 
+def own_label(catalog: Catalog, provider_id: str, label: str) -> str:
+    """An account's label, or "" when it only repeats the product's name (Provider.names_only)."""
+    try:
+        return "" if catalog.get(provider_id).names_only(label) else label
+    except NotFound:  # an id the catalog no longer knows: its label is all there is
+        return label
+
+
 def account_name(catalog: Catalog, provider_id: str, label: str) -> str:
     """An account as a choice in a list: "美团月付", or "Klarna – Klarna DE" when its label says more than the
     product's name."""
-    name = provider_name(catalog, provider_id)
-    try:
-        if catalog.get(provider_id).names_only(label):
-            return name
-    except NotFound:
-        pass
-    return f"{name} – {label}" if label else name
+    name, own = provider_name(catalog, provider_id), own_label(catalog, provider_id, label)
+    return f"{name} – {own}" if own else name

@@ -43,12 +43,6 @@ STEPS = {"read": N_("Reading and checking the evidence…"), "render": N_("Layin
          "write": N_("Writing the file…"), "done": N_("Done.")}
 
 
-# What "verified" covers, said wherever a dossier is verified (the printed pages are drawn from the signed content)
-SIGNED_SCOPE = N_("The signature covers the attached originals and the dossier's content (dossier-content.json), "
-                  "not how the pages are drawn. To be sure this is the very file you exported, compare its SHA-256 "
-                  "with the one shown at export.")
-
-
 class DossiersPage(Page):
     key = "dossiers"
     icon_name = "dossiers"
@@ -283,7 +277,7 @@ class DossiersPage(Page):
             set_text(self.status, "\n".join((
                 tr(N_("verified: {name} — {count} originals intact, manifest signature valid.\n"
                       "Signing key fingerprint: {fpr}"), name=path.name, count=report.checked, fpr=report.fingerprint),
-                tr(N_("File SHA-256: {sha}"), sha=report.file_sha256), _(SIGNED_SCOPE))))
+                tr(N_("File SHA-256: {sha}"), sha=report.file_sha256), _(dossier_svc.SIGNED_SCOPE))))
         else:
             lines = [tr(p.message, **p.params) for p in report.problems]
             set_text(self.status, "\n".join([tr(N_("NOT verified: {count} problem(s) in {name}."),

@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mybnpl.core.errors import NotFound, UserError
+from mybnpl.core.errors import UserError
 from mybnpl.i18n import N_, _, error_text, ngettext, tr
 from mybnpl.reminders.model import DueItem, DueKind, DueStatus
 from mybnpl.reminders.weeks import WeekTotal
 from mybnpl.services import due as due_svc
 from mybnpl.services import letters as letters_svc
 from mybnpl.services import reminders as reminders_svc
-from mybnpl.services.names import provider_name
+from mybnpl.services.names import own_label, provider_name
 from mybnpl.ui.context import UiContext
 from mybnpl.ui.letter_dialogs import kind_name
 from mybnpl.ui.widgets import date_picker, heading, muted, on_click, picked, set_text
@@ -177,7 +177,7 @@ class DuesPanel(QWidget):
     def _render(self) -> None:
         today = self.ctx.today()
         self.table.setRowCount(len(self.items))
-        accounts = [self._account_text(item) for item in self.items]
+        accounts = [own_label(self.ctx.catalog, item.provider_id, item.account_label) for item in self.items]
         self.table.setColumnHidden(2, not any(accounts))  # no account with a label of its own: no empty column
         for r, item in enumerate(self.items):
             late = item.status in (DueStatus.OVERDUE, DueStatus.GRACE)
@@ -281,14 +281,6 @@ class DuesPanel(QWidget):
 
     def _failed(self, err: UserError) -> None:
         set_text(self.status, error_text(err))
-
-    def _account_text(self, item: DueItem) -> str:
-        """The account's own label; "" where it only repeats the product's name (the column before says it)."""
-        try:
-            provider = self.ctx.catalog.get(item.provider_id)
-        except NotFound:
-            return item.account_label
-        return "" if provider.names_only(item.account_label) else item.account_label
 
     def retranslate(self) -> None:
         set_text(self.title, _("Late and due in the next 7 days"))
