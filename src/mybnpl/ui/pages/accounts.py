@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +30,7 @@ from mybnpl.ui.context import UiContext
 from mybnpl.ui.models import AccountsModel, provider_display
 from mybnpl.ui.pages.base import Page
 from mybnpl.ui.plan_dialog import PlanDialog
-from mybnpl.ui.widgets import EmptyState, muted, on_click, set_text
+from mybnpl.ui.widgets import EmptyState, muted, on_click, row_table, set_text
 from mybnpl.vault.db import Vault
 
 
@@ -97,13 +95,7 @@ class AccountsPage(Page):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.model = AccountsModel(ctx.catalog, self)
-        self.table = QTableView()
-        self.table.setObjectName("accountsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
+        self.table = row_table("accountsTable", self.model, alternate=True)  # one account at a time (reminder days)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.add_button = QPushButton()
