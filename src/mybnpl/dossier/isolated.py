@@ -92,9 +92,10 @@ def probe_pdfs(blobs: Sequence[bytes], cancelled: Callable[[], bool] | None = No
             return [(0, "damaged")]
     out = []
     for blob in blobs:
+        if cancelled is not None and cancelled():  # the export is being cancelled: start no more children
+            out.append((0, "damaged"))
+            continue
         try:
-            if cancelled is not None and cancelled():
-                raise WorkerFailed("cancelled")
             out += _probe([blob], cancelled)
         except WorkerFailed:
             out.append((0, "damaged"))
